@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite: SQLite, PostgreSQL and real Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v pg_ctlcluster >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+    || [ -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ] || need+=(postgresql)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi
+
+bash scripts/install.sh test
+# axe-core from the npm registry, injected into pages by the browser tests.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm install --no-audit --no-fund --silent
+fi
+
+# A PostgreSQL server: the one running on 127.0.0.1:5432, else a throwaway cluster.
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  source scripts/postgres.sh
+fi
+
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+exit $status

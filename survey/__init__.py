@@ -1,0 +1,60 @@
+"""The heltid survey application: Norwegian municipalities mapping part time in health and care."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from survey import config as config_module
+from survey.extensions import babel, csrf, db
+from survey.i18n import select_locale
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    if test_config is not None:
+        app.config.update(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'survey.sqlite3'}"
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from survey import errors, security, templating
+
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from survey.answering.views import bp as answering_bp
+    from survey.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(answering_bp)
+
+    from survey import commands
+
+    commands.init_app(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key kept in the instance folder, so a fresh install is secure by default."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,1 @@
+"""Employees answering a questionnaire, one page at a time."""

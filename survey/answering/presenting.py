@@ -1,0 +1,179 @@
+"""Turning engine objects into plain dicts for templates, in the respondent's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+
+from survey import engine
+
+MODE_EXPLANATIONS = {
+    "anonymous": _l(
+        "Your answers are anonymous. We do not store who you are together with your answers, "
+        "and nobody can see what you answered."
+    ),
+    "confidential": _l(
+        "Your answers are confidential. We know that you have answered, but nobody is shown "
+        "your answers. Results are only shown for groups large enough that no one can be "
+        "recognised."
+    ),
+    "identified": _l(
+        "Your answers are stored with your name. The project leader uses them to find a "
+        "position that suits you, and you can see and change what is stored about you."
+    ),
+}
+
+
+def error_message(error: engine.FieldError, lang: str) -> str:
+    params = dict(error.params)
+    code = error.code
+    if code == "required":
+        return _("Please answer this question.")
+    if code == "invalid_integer":
+        return _("Write a whole number, for example 12.")
+    if code == "invalid_number":
+        return _("Write a number, for example 62,5.")
+    if code == "invalid_date":
+        return _("Write a date as day.month.year, for example 01.09.2026.")
+    if code == "out_of_range":
+        low, high = params.get("min"), params.get("max")
+        if low is not None and high is not None:
+            return _(
+                "The number must be between %(min)s and %(max)s.",
+                min=format_decimal(low),
+                max=format_decimal(high),
+            )
+        if low is not None:
+            return _("The number must be at least %(min)s.", min=format_decimal(low))
+        return _("The number must be at most %(max)s.", max=format_decimal(high))
+    if code == "unknown_choice":
+        return _("Choose one of the options shown.")
+    if code == "too_long":
+        return _("The answer is too long: at most %(max)s characters.", max=params.get("max"))
+    if code == "too_many_values":
+        return _("Choose only one option.")
+    if code == "constraint":
+        message = params.get("message")
+        if message is not None:
+            return message.get(lang)
+        return _("This answer is not possible here. Please check it.")
+    return _("Please check this answer.")
+
+
+def display_value(question: engine.Question, value: Any, lang: str) -> str:
+    """An answer as the respondent would read it on the review page."""
+    if value is None or value == "" or value == []:
+        return ""
+    labels = {choice.value: choice.label.get(lang) for choice in question.choices}
+    if question.type == "select_multiple":
+        return ", ".join(labels.get(v, v) for v in value)
+    if question.type in ("select_one", "likert"):
+        return labels.get(str(value), str(value))
+    if question.type == "yes_no":
+        return _("Yes") if value == "yes" else _("No")
+    if question.type == "percent":
+        return f"{format_decimal(value)} %"
+    if question.type in ("integer", "decimal"):
+        return format_decimal(value)
+    if question.type == "date" and isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def form_value(question: engine.Question, value: Any) -> Any:
+    """A stored answer as the form field's value."""
+    if value is None:
+        return [] if question.type == "select_multiple" else ""
+    if question.type == "select_multiple":
+        return [str(v) for v in value]
+    if question.type in ("decimal", "percent") and isinstance(value, float):
+        return format_decimal(value, format="0.##########")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def choices_of(question: engine.Question, lang: str) -> list[dict[str, str]]:
+    if question.type == "yes_no":
+        return [{"value": "yes", "label": _("Yes")}, {"value": "no", "label": _("No")}]
+    return [{"value": c.value, "label": c.label.get(lang)} for c in question.choices]
+
+
+def question_view(
+    question: engine.Question,
+    lang: str,
+    *,
+    visible: bool,
+    required: bool,
+    value: Any,
+    error: str | None,
+) -> dict[str, Any]:
+    return {
+        "name": question.name,
+        "type": question.type,
+        "label": question.label.get(lang),
+        "hint": question.hint.get(lang) if question.hint else None,
+        "required": required,
+        "visible": visible,
+        "choices": choices_of(question, lang),
+        "long": question.long,
+        "max_length": question.max_length,
+        "value": value,
+        "error": error,
+        "relevant": json.dumps(engine.to_json(question.relevant)) if question.relevant else None,
+        "other_of": question.other_of,
+    }
+
+
+def page_questions(
+    questionnaire: engine.Questionnaire,
+    page: engine.Page,
+    answers: Mapping[str, Any],
+    lang: str,
+    *,
+    today: dt.date,
+    raw: Mapping[str, Any] | None = None,
+    errors: Mapping[str, engine.FieldError] | None = None,
+) -> list[dict[str, Any]]:
+    """Every question of the page; the ones not relevant now are rendered hidden, so the
+    progressive-enhancement script can reveal them without a round trip."""
+    relevant = {q.name for q in engine.relevant_questions(questionnaire, page, answers, today)}
+    errors = errors or {}
+    views = []
+    for question in page.questions:
+        if raw is not None:
+            value = raw.get(question.name, [] if question.type == "select_multiple" else "")
+        else:
+            value = form_value(question, answers.get(question.name))
+        error = errors.get(question.name)
+        views.append(
+            question_view(
+                question,
+                lang,
+                visible=question.name in relevant,
+                required=question.name in relevant
+                and engine.is_required(question, answers, today),
+                value=value,
+                error=error_message(error, lang) if error else None,
+            )
+        )
+    return views
+
+
+def raw_form_values(page: engine.Page, form: Any) -> dict[str, Any]:
+    """What the respondent typed, to show it again next to an error."""
+    values: dict[str, Any] = {}
+    for question in page.questions:
+        if question.type == "select_multiple":
+            values[question.name] = form.getlist(question.name)
+        else:
+            values[question.name] = form.get(question.name, "")
+    return values
+
+
+def visible_names(questions: Collection[dict[str, Any]]) -> str:
+    return " ".join(q["name"] for q in questions if q["visible"])

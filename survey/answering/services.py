@@ -1,0 +1,203 @@
+"""Starting, saving, resuming and submitting responses. No request access here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from survey import engine
+from survey.answering.models import Answer, ConfidentialParticipation, Response, Status
+from survey.campaigns.models import Campaign, Invitation, Mode
+from survey.campaigns.services import keyed_hash
+from survey.db import today
+from survey.extensions import db
+from survey.questionnaires.services import definition_of, latest_version
+
+RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
+RESUME_CODE_LENGTH = 16  # 16 symbols of 32: 80 bits
+
+
+class CampaignClosed(Exception):
+    pass
+
+
+def new_resume_code() -> str:
+    return "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+
+
+def normalise_resume_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:64]
+
+
+def format_resume_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def questionnaire_of(response: Response) -> engine.Questionnaire:
+    return definition_of(response.questionnaire_version)
+
+
+def start_open_response(campaign: Campaign) -> tuple[Response, str]:
+    """A new draft from the open link, with the resume code to show the respondent."""
+    if not campaign.is_open:
+        raise CampaignClosed
+    code = new_resume_code()
+    response = Response(
+        campaign=campaign,
+        questionnaire_version=latest_version(campaign.questionnaire_id),
+        resume_hash=_hash(code),
+    )
+    db.session.add(response)
+    db.session.commit()
+    return response, code
+
+
+def response_for_invitation(
+    invitation: Invitation, token: str, secret_key: str, *, create: bool
+) -> Response | None:
+    """The response a personal link leads to, created on first use when `create`."""
+    key = keyed_hash(secret_key, "invitation", token)
+    found = db.session.scalars(select(Response).where(Response.invitation_key == key)).first()
+    if found is not None or not create:
+        return found
+    campaign = invitation.campaign
+    if not campaign.is_open:
+        raise CampaignClosed
+    version = latest_version(campaign.questionnaire_id)
+    response = Response(campaign=campaign, questionnaire_version=version, invitation_key=key)
+    if campaign.mode is Mode.IDENTIFIED:
+        response.invitation_id = invitation.id
+    db.session.add(response)
+    if campaign.mode is Mode.CONFIDENTIAL:
+        db.session.flush()
+        db.session.add(ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id))
+    prefill = engine.prefill_values(definition_of(version), invitation.prefill or {})
+    db.session.flush()
+    _upsert_answers(response.id, definition_of(version), prefill)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A double tap on «Start» made the same draft twice; keep the first.
+        db.session.rollback()
+        return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
+    return response
+
+
+def response_by_resume_code(campaign: Campaign, code: str) -> Response | None:
+    normalised = normalise_resume_code(code)
+    if len(normalised) != RESUME_CODE_LENGTH:
+        return None
+    return db.session.scalars(
+        select(Response).where(
+            Response.campaign_id == campaign.id,
+            Response.resume_hash == _hash(normalised),
+            Response.status == Status.DRAFT,
+        )
+    ).first()
+
+
+def stored_answers(response: Response, questionnaire: engine.Questionnaire) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    rows = db.session.execute(
+        select(Answer.question, Answer.value).where(Answer.response_id == response.id)
+    )
+    for name, data in rows:
+        try:
+            question = questionnaire.question(name)
+        except KeyError:
+            continue  # answered under a question that a later edit removed
+        value = engine.deserialize(question, data)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def save_page(
+    response: Response,
+    questionnaire: engine.Questionnaire,
+    page: engine.Page,
+    values: Mapping[str, Any],
+    *,
+    today_: dt.date | None = None,
+) -> None:
+    """Store a page's values. Empty answers to relevant questions are removed; answers to
+    questions that are not relevant now are kept, so changing one's mind back loses nothing
+    (only relevant answers are kept at submission)."""
+    merged = {**stored_answers(response, questionnaire), **{k: v for k, v in values.items() if v is not None}}
+    relevant = {
+        q.name for q in engine.relevant_questions(questionnaire, page, merged, today_ or today())
+    }
+    to_store = {name: value for name, value in values.items() if value is not None}
+    to_clear = [name for name, value in values.items() if value is None and name in relevant]
+    if to_clear:
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response.id, Answer.question.in_(to_clear))
+        )
+    _upsert_answers(response.id, questionnaire, to_store)
+    response.last_page = page.name
+    response.updated_on = today()
+    db.session.commit()
+
+
+def _upsert_answers(response_id: str, questionnaire: engine.Questionnaire, values: Mapping[str, Any]) -> None:
+    if not values:
+        return
+    rows = [
+        {
+            "response_id": response_id,
+            "question": name,
+            "value": engine.serialize(questionnaire.question(name), value),
+        }
+        for name, value in values.items()
+    ]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Answer).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["response_id", "question"], set_={"value": statement.excluded.value}
+    )
+    db.session.execute(statement)
+
+
+def submit(response: Response, questionnaire: engine.Questionnaire, *, invitation_id: int | None) -> bool:
+    """Submit once. Returns False when it was already submitted (a double tap or a retry):
+    the first submission stands and nothing changes."""
+    answers = stored_answers(response, questionnaire)
+    final = engine.final_answers(questionnaire, answers, today())
+    claimed = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == Status.DRAFT)
+        .values(status=Status.SUBMITTED, submitted_on=today(), resume_hash=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
+    db.session.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.question.not_in(list(final)))
+    )
+    if response.campaign.mode is Mode.ANONYMOUS:
+        # Cut the last thread from the invitation to the answers.
+        db.session.execute(
+            update(Response).where(Response.id == response.id).values(invitation_key=None)
+        )
+    if invitation_id is not None:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.used_on.is_(None))
+            .values(used_on=today())
+        )
+    db.session.commit()
+    db.session.refresh(response)
+    return True

@@ -1,0 +1,361 @@
+"""The answering flow: welcome → pages → review → submit → receipt.
+
+The server decides the flow, so branching works without JavaScript. Every write is
+post/redirect/get; a repeated or late post never makes a second response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from survey import engine
+from survey.answering import presenting, services
+from survey.answering.models import Response, Status
+from survey.campaigns.models import Campaign
+from survey.campaigns.services import find_campaign, find_invitation
+from survey.db import today
+from survey.extensions import db
+
+bp = Blueprint("answering", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _campaign_or_404(slug: str) -> Campaign:
+    campaign = find_campaign(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _remember(campaign: Campaign, response: Response, *, code: str | None = None,
+              invitation_id: int | None = None) -> None:
+    """The browser's signed session cookie is what ties it to a draft; nothing server-side."""
+    drafts = dict(session.get("responses", {}))
+    drafts[campaign.slug] = response.id
+    session["responses"] = drafts
+    codes = dict(session.get("resume_codes", {}))
+    if code:
+        codes[campaign.slug] = code
+    else:
+        codes.pop(campaign.slug, None)
+    session["resume_codes"] = codes
+    invitations = dict(session.get("invitations", {}))
+    if invitation_id is not None:
+        invitations[campaign.slug] = invitation_id
+    session["invitations"] = invitations
+
+
+def _response_in_session(campaign: Campaign) -> Response | None:
+    response_id = session.get("responses", {}).get(campaign.slug)
+    if not response_id:
+        return None
+    response = db.session.get(Response, response_id)
+    if response is None or response.campaign_id != campaign.id:
+        return None
+    return response
+
+
+def _draft_or_redirect(slug: str):
+    """(campaign, response, questionnaire) for a draft in progress, or a redirect."""
+    campaign = _campaign_or_404(slug)
+    response = _response_in_session(campaign)
+    if response is None:
+        flash(_("Start or resume the questionnaire here."), "info")
+        return None, redirect(url_for(".welcome", slug=slug))
+    if response.status is Status.SUBMITTED:
+        return None, redirect(url_for(".receipt", slug=slug))
+    return (campaign, response, services.questionnaire_of(response)), None
+
+
+@bp.get("/s/<slug>")
+def welcome(slug: str):
+    campaign = _campaign_or_404(slug)
+    response = _response_in_session(campaign)
+    return render_template(
+        "answering/welcome.html",
+        campaign=_campaign_view(campaign),
+        draft=response is not None and response.status is Status.DRAFT,
+        submitted=response is not None and response.status is Status.SUBMITTED,
+        start_url=url_for(".start", slug=slug),
+        personal=False,
+    )
+
+
+@bp.post("/s/<slug>/start")
+def start(slug: str):
+    campaign = _campaign_or_404(slug)
+    existing = _response_in_session(campaign)
+    if existing is not None:
+        return _continue(campaign, existing)
+    if not campaign.accepts_open_link:
+        abort(403)
+    try:
+        response, code = services.start_open_response(campaign)
+    except services.CampaignClosed:
+        return render_template("answering/closed.html"), 410
+    _remember(campaign, response, code=code)
+    return _continue(campaign, response)
+
+
+@bp.get("/i/<token>")
+def invitation(token: str):
+    found = find_invitation(token)
+    if found is None:
+        return render_template("answering/invalid_link.html"), 404
+    campaign = found.campaign
+    response = services.response_for_invitation(
+        found, token, current_app.config["SECRET_KEY"], create=False
+    )
+    if found.used_on is not None or (response is not None and response.status is Status.SUBMITTED):
+        return render_template("answering/already_answered.html", campaign=_campaign_view(campaign))
+    return render_template(
+        "answering/welcome.html",
+        campaign=_campaign_view(campaign),
+        draft=response is not None,
+        submitted=False,
+        start_url=url_for(".start_invitation", token=token),
+        personal=True,
+    )
+
+
+@bp.post("/i/<token>")
+def start_invitation(token: str):
+    found = find_invitation(token)
+    if found is None:
+        return render_template("answering/invalid_link.html"), 404
+    if found.used_on is not None:
+        return redirect(url_for(".invitation", token=token))
+    try:
+        response = services.response_for_invitation(
+            found, token, current_app.config["SECRET_KEY"], create=True
+        )
+    except services.CampaignClosed:
+        return render_template("answering/closed.html"), 410
+    _remember(found.campaign, response, invitation_id=found.id)
+    return _continue(found.campaign, response)
+
+
+@bp.route("/s/<slug>/fortsett", methods=["GET", "POST"])
+def resume(slug: str):
+    campaign = _campaign_or_404(slug)
+    code = request.form.get("code", "") if request.method == "POST" else request.args.get("kode", "")
+    if not code:
+        return redirect(url_for(".welcome", slug=slug))
+    response = services.response_by_resume_code(campaign, code)
+    if response is None:
+        flash(_("We did not find a questionnaire in progress with that code. Check the code and try again."), "error")
+        return redirect(url_for(".welcome", slug=slug))
+    _remember(campaign, response, code=services.normalise_resume_code(code))
+    return _continue(campaign, response)
+
+
+def _continue(campaign: Campaign, response: Response):
+    if response.status is Status.SUBMITTED:
+        return redirect(url_for(".receipt", slug=campaign.slug))
+    questionnaire = services.questionnaire_of(response)
+    answers = services.stored_answers(response, questionnaire)
+    pages = engine.relevant_pages(questionnaire, answers, today())
+    names = [p.name for p in pages]
+    target = response.last_page if response.last_page in names else names[0]
+    return redirect(url_for(".page", slug=campaign.slug, name=target))
+
+
+@bp.route("/s/<slug>/side/<name>", methods=["GET", "POST"])
+def page(slug: str, name: str):
+    context, redirect_response = _draft_or_redirect(slug)
+    if redirect_response is not None:
+        if request.method == "POST":
+            flash(_("This questionnaire has already been submitted. Your changes were not saved."), "error")
+        return redirect_response
+    campaign, response, questionnaire = context
+    try:
+        current = questionnaire.page(name)
+    except KeyError:
+        abort(404)
+    answers = services.stored_answers(response, questionnaire)
+    relevant_names = [p.name for p in engine.relevant_pages(questionnaire, answers, today())]
+    if name not in relevant_names:
+        return render_template(
+            "answering/not_relevant.html",
+            back_url=url_for(".page", slug=slug, name=relevant_names[0]),
+        ), 409 if request.method == "POST" else 404
+
+    lang = _lang()
+    if request.method == "GET":
+        return _render_page(campaign, response, questionnaire, current, answers, lang)
+
+    action = request.form.get("action", "next")
+    shown = set(request.form.get("shown", "").split())
+    result = engine.read_page(questionnaire, current, request.form.to_dict(flat=False), answers, shown, today())
+
+    if action == "back":
+        # Going back keeps whatever was valid on this page; nothing typed is thrown away silently.
+        valid = {k: v for k, v in result.values.items() if k not in result.errors}
+        services.save_page(response, questionnaire, current, valid)
+        previous = engine.previous_page(questionnaire, {**answers, **valid}, name, today())
+        if previous is None:
+            return redirect(url_for(".welcome", slug=slug))
+        return redirect(url_for(".page", slug=slug, name=previous.name))
+
+    if result.errors:
+        raw = presenting.raw_form_values(current, request.form)
+        merged = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
+        return _render_page(
+            campaign, response, questionnaire, current, merged, lang,
+            raw=raw, errors=result.errors, status=422,
+        )
+
+    services.save_page(response, questionnaire, current, result.values)
+    answers = services.stored_answers(response, questionnaire)
+    if result.revealed:
+        flash(_("Your answer brought up more questions on this page."), "info")
+        return redirect(url_for(".page", slug=slug, name=name, _anchor=f"q-{result.revealed[0]}"))
+    if request.form.get("return_to") == "review":
+        return redirect(url_for(".review", slug=slug))
+    following = engine.next_page(questionnaire, answers, name, today())
+    if following is None:
+        return redirect(url_for(".review", slug=slug))
+    return redirect(url_for(".page", slug=slug, name=following.name))
+
+
+def _render_page(campaign, response, questionnaire, current, answers, lang, *,
+                 raw=None, errors=None, status=200):
+    position, total = engine.progress(questionnaire, answers, current.name, today())
+    questions = presenting.page_questions(
+        questionnaire, current, answers, lang, today=today(), raw=raw, errors=errors
+    )
+    error_list = [(q["name"], q["label"], q["error"]) for q in questions if q["error"]]
+    return render_template(
+        "answering/page.html",
+        campaign=_campaign_view(campaign),
+        page={"name": current.name, "title": current.title.get(lang)},
+        questions=questions,
+        shown=presenting.visible_names(questions),
+        errors=error_list,
+        position=position,
+        total=total,
+        answers_json=_answers_json(questionnaire, answers),
+        return_to=request.values.get("return_to", ""),
+        resume=_resume_info(campaign),
+    ), status
+
+
+def _answers_json(questionnaire: engine.Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: engine.serialize(questionnaire.question(name), value)
+        for name, value in answers.items()
+    }
+
+
+@bp.get("/s/<slug>/oppsummering")
+def review(slug: str):
+    context, redirect_response = _draft_or_redirect(slug)
+    if redirect_response is not None:
+        return redirect_response
+    campaign, response, questionnaire = context
+    lang = _lang()
+    answers = services.stored_answers(response, questionnaire)
+    sections = []
+    for current in engine.relevant_pages(questionnaire, answers, today()):
+        items = []
+        for question in engine.relevant_questions(questionnaire, current, answers, today()):
+            if question.type == "note":
+                continue
+            items.append({
+                "name": question.name,
+                "label": question.label.get(lang),
+                "answer": presenting.display_value(question, answers.get(question.name), lang),
+                "missing": question.name not in answers
+                and engine.is_required(question, answers, today()),
+            })
+        sections.append({
+            "title": current.title.get(lang),
+            "edit_url": url_for(".page", slug=slug, name=current.name, return_to="review"),
+            "items": items,
+        })
+    missing = engine.missing_required(questionnaire, answers, today())
+    return render_template(
+        "answering/review.html",
+        campaign=_campaign_view(campaign),
+        sections=sections,
+        missing=len(missing),
+        resume=_resume_info(campaign),
+    )
+
+
+@bp.post("/s/<slug>/send")
+def submit(slug: str):
+    campaign = _campaign_or_404(slug)
+    response = _response_in_session(campaign)
+    if response is None:
+        return redirect(url_for(".welcome", slug=slug))
+    if response.status is Status.SUBMITTED:
+        return redirect(url_for(".receipt", slug=slug))
+    questionnaire = services.questionnaire_of(response)
+    answers = services.stored_answers(response, questionnaire)
+    if engine.missing_required(questionnaire, answers, today()):
+        flash(_("Some required questions are not answered yet."), "error")
+        return redirect(url_for(".review", slug=slug))
+    invitation_id = session.get("invitations", {}).get(slug)
+    services.submit(response, questionnaire, invitation_id=invitation_id)
+    codes = dict(session.get("resume_codes", {}))
+    codes.pop(slug, None)
+    session["resume_codes"] = codes
+    return redirect(url_for(".receipt", slug=slug))
+
+
+@bp.get("/s/<slug>/kvittering")
+def receipt(slug: str):
+    campaign = _campaign_or_404(slug)
+    response = _response_in_session(campaign)
+    if response is None or response.status is not Status.SUBMITTED:
+        return redirect(url_for(".welcome", slug=slug))
+    return render_template(
+        "answering/receipt.html",
+        campaign=_campaign_view(campaign),
+        submitted_on=response.submitted_on,
+    )
+
+
+def _resume_info(campaign: Campaign) -> dict[str, str] | None:
+    code = session.get("resume_codes", {}).get(campaign.slug)
+    if code:
+        return {
+            "code": services.format_resume_code(code),
+            "url": url_for(".resume", slug=campaign.slug, kode=code, _external=True),
+        }
+    if session.get("invitations", {}).get(campaign.slug):
+        return {"personal": "1"}
+    return None
+
+
+def _campaign_view(campaign: Campaign) -> dict[str, Any]:
+    from survey.questionnaires.services import definition_of, latest_version
+
+    lang = _lang()
+    definition = definition_of(latest_version(campaign.questionnaire_id))
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title or definition.title.get(lang),
+        "description": definition.description.get(lang),
+        "mode": campaign.mode.value,
+        "mode_explanation": str(presenting.MODE_EXPLANATIONS[campaign.mode.value]),
+        "accepts_open_link": campaign.accepts_open_link,
+        "is_open": campaign.is_open,
+    }

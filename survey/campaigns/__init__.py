@@ -1,0 +1,1 @@
+"""Campaigns (one round of a questionnaire) and personal invitations."""

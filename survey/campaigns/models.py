@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import Base, JsonData, today, utcnow
+
+
+class Mode(enum.StrEnum):
+    """How answers relate to the person who gave them."""
+
+    ANONYMOUS = "anonymous"  # no link at all; a personal invitation is only marked used
+    CONFIDENTIAL = "confidential"  # identity kept apart from the answers, shown to nobody
+    IDENTIFIED = "identified"  # answers belong to the person (living documents)
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The open link's key; random so campaigns cannot be enumerated.
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    mode: Mapped[Mode] = mapped_column(
+        Enum(Mode, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="campaign")
+
+    @property
+    def accepts_open_link(self) -> bool:
+        # Without an invitation there is nobody to link answers to.
+        return self.mode is Mode.ANONYMOUS
+
+
+class Invitation(Base):
+    """A one-time personal link. Only a hash of its token is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Values known in advance (enhet, yrkesgruppe, stillingsprosent) to pre-fill questions.
+    prefill: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
+    person_ref: Mapped[str | None] = mapped_column(String(100))
+    created_on: Mapped[dt.date] = mapped_column(default=today)
+    # A day, never a time: in anonymous campaigns a finer time could be matched to a response.
+    used_on: Mapped[dt.date | None]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="invitations")

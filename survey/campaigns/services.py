@@ -1,0 +1,76 @@
+"""Creating campaigns and personal invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.campaigns.models import Campaign, Invitation, Mode
+from survey.extensions import db
+from survey.questionnaires.services import latest_version
+
+
+class UnknownQuestionnaire(LookupError):
+    pass
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_hash(secret_key: str, purpose: str, token: str) -> str:
+    return hmac.new(secret_key.encode(), f"{purpose}:{token}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    """128 bits of randomness, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def create_campaign(questionnaire_id: str, mode: Mode | str, title: str | None = None) -> Campaign:
+    if latest_version(questionnaire_id) is None:
+        raise UnknownQuestionnaire(questionnaire_id)
+    campaign = Campaign(
+        slug=secrets.token_urlsafe(8), questionnaire_id=questionnaire_id, mode=Mode(mode), title=title
+    )
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def create_invitations(
+    campaign: Campaign, count: int, prefills: Iterable[Mapping[str, Any]] | None = None
+) -> list[str]:
+    """Create `count` invitations and return their tokens; only hashes are stored."""
+    prefill_list = list(prefills or [])
+    tokens = []
+    for index in range(count):
+        token = new_token()
+        prefill = dict(prefill_list[index]) if index < len(prefill_list) else {}
+        db.session.add(
+            Invitation(campaign=campaign, token_hash=hash_token(token), prefill=prefill)
+        )
+        tokens.append(token)
+    db.session.commit()
+    return tokens
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalars(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    ).first()
+
+
+def find_campaign(slug: str) -> Campaign | None:
+    return db.session.scalars(select(Campaign).where(Campaign.slug == slug)).first()
+
+
+def campaign_by_id(campaign_id: int) -> Campaign | None:
+    return db.session.get(Campaign, campaign_id)

@@ -1,0 +1,165 @@
+"""CLI commands, registered on the app in the factory."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from survey import engine
+
+
+def _links_base(host: str | None = None, port: int | None = None) -> str:
+    if host is not None:
+        shown = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
+        return f"http://{shown}:{port}"
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def shipped_questionnaire_files() -> list[Path]:
+    return sorted(Path(current_app.config["QUESTIONNAIRE_DIR"]).glob("*.yaml"))
+
+
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definition files.")
+
+
+@questionnaires_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Validate definition files (default: all shipped). Prints FILE:LINE: ITEM: message."""
+    files = list(paths) or shipped_questionnaire_files()
+    errors = engine.check([_display_path(p) for p in files])
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        click.echo(f"{len(errors)} error(s) in {len({e.file for e in errors})} file(s).", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file(s) OK.", err=True)
+
+
+@questionnaires_cli.command("load")
+def load_command() -> None:
+    """Store the shipped definitions as questionnaire versions."""
+    _load_questionnaires()
+
+
+def _load_questionnaires() -> None:
+    from survey.questionnaires.services import sync_directory
+
+    try:
+        results = sync_directory(current_app.config["QUESTIONNAIRE_DIR"])
+    except engine.InvalidDefinition as invalid:
+        for error in invalid.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException("questionnaires not loaded: fix the errors above") from None
+    for result in results:
+        if result.action != "unchanged":
+            click.echo(f"{result.questionnaire_id} v{result.version}: {result.action}")
+
+
+db_cli = AppGroup("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Apply the migrations."""
+    from survey.migrate import upgrade
+
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def revision_command(message: str) -> None:
+    """Write a new migration from the models (for developers)."""
+    from survey.migrate import make_revision
+
+    make_revision(message)
+
+
+campaign_cli = AppGroup("campaign", help="Survey rounds and personal invitations.")
+
+
+@campaign_cli.command("create")
+@click.option("--questionnaire", "questionnaire_id", required=True)
+@click.option("--mode", type=click.Choice(["anonymous", "confidential", "identified"]), required=True)
+@click.option("--title")
+def campaign_create(questionnaire_id: str, mode: str, title: str | None) -> None:
+    """Create a campaign; prints its id and open link."""
+    from survey.campaigns.services import UnknownQuestionnaire, create_campaign
+
+    try:
+        campaign = create_campaign(questionnaire_id, mode, title)
+    except UnknownQuestionnaire:
+        raise click.ClickException(
+            f"unknown questionnaire {questionnaire_id!r}; run `survey questionnaires load` first"
+        ) from None
+    click.echo(f"campaign {campaign.id}")
+    click.echo(f"open link: {_links_base()}/s/{campaign.slug}")
+    if not campaign.accepts_open_link:
+        click.echo("(this mode needs personal links: `survey campaign invite`)")
+
+
+@campaign_cli.command("invite")
+@click.argument("campaign_id", type=int)
+@click.option("--count", type=click.IntRange(1, 10000), required=True)
+def campaign_invite(campaign_id: int, count: int) -> None:
+    """Print COUNT one-time personal links."""
+    from survey.campaigns.services import campaign_by_id, create_invitations
+
+    campaign = campaign_by_id(campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    for token in create_invitations(campaign, count):
+        click.echo(f"{_links_base()}/i/{token}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Create demo data when the database is empty.")
+def serve_command(host: str, port: int, demo: bool) -> None:
+    """Migrate, load questionnaires (and demo data), then serve."""
+    from werkzeug.serving import run_simple
+
+    from survey.migrate import upgrade
+
+    upgrade()
+    _load_questionnaires()
+    base = _links_base(host, port)
+    if demo:
+        from survey.demo import create_demo_data
+
+        links = create_demo_data(base)
+        if links:
+            click.echo("Demo data created. Try these links:")
+        else:
+            click.echo("The database already has data; no demo data added. Campaign links:")
+            from survey.demo import existing_links
+
+            links = existing_links(base)
+        for label, url in links:
+            click.echo(f"  {label}: {url}")
+    click.echo(f"Serving on {base}/  (Ctrl+C stops)")
+    app = current_app._get_current_object()
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(questionnaires_cli)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(campaign_cli)
+    app.cli.add_command(serve_command)
+    os.environ.setdefault("FLASK_APP", "survey")

@@ -1,0 +1,49 @@
+"""Configuration defaults. The instance config (instance/config.py) and the
+environment (DATABASE_URL, SECRET_KEY, BASE_URL) override them; tests pass a mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    SECRET_KEY: str | None = None  # generated into the instance folder when not set
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    BASE_URL = "http://localhost:5000"
+    LANGUAGES = ("nb", "nn", "en")
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    # Answers are short; a page post is a few KB. Anything much larger is not a respondent.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # a break can be long; the token is bound to the session anyway
+    TEMPLATES_AUTO_RELOAD = False
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// forms hosting platforms hand out; use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_environment() -> dict:
+    values: dict = {}
+    if os.environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    for key in ("SECRET_KEY", "BASE_URL", "QUESTIONNAIRE_DIR"):
+        if os.environ.get(key):
+            values[key] = os.environ[key]
+    if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+        values["SESSION_COOKIE_SECURE"] = True
+    return values

@@ -1,0 +1,1 @@
+"""The front page, language choice and other pages that belong to no feature."""

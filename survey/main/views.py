@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.get("/sprak/<code>")
+def set_language(code: str):
+    """A plain link, so the language can be switched without JavaScript."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: an open redirect would let a phishing link borrow our name."""
+    if not target:
+        return url_for(".index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for(".index")
+    return target.rstrip("?") or url_for(".index")

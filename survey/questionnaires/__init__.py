@@ -1,0 +1,1 @@
+"""Questionnaire definitions as stored versions, loaded from the YAML files."""

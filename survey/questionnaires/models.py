@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import Base, utcnow
+
+
+class QuestionnaireVersion(Base):
+    """One version of a questionnaire definition, kept verbatim so old answers stay readable."""
+
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionnaireVersion {self.questionnaire_id} v{self.version}>"

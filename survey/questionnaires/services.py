@@ -1,0 +1,96 @@
+"""Keeping stored questionnaire versions in step with the definition files."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import exists, func, select
+
+from survey import engine
+from survey.answering.models import Response
+from survey.extensions import db
+from survey.questionnaires.models import QuestionnaireVersion
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncResult:
+    questionnaire_id: str
+    version: int
+    action: str  # "added", "new version", "updated", "unchanged"
+
+
+def sync_directory(directory: str | Path) -> list[SyncResult]:
+    """Store every definition in `directory` that differs from its latest stored version.
+
+    A changed definition replaces the latest version while nobody has answered it; once
+    answers exist it becomes a new version, so old answers keep the definition they were
+    given under. Raises engine.InvalidDefinition (all errors of all files) and stores nothing
+    when any file is invalid."""
+    definitions = engine.load_directory(directory)
+    results = [sync_definition(definition) for definition in definitions]
+    db.session.commit()
+    return results
+
+
+def sync_definition(definition: engine.Questionnaire) -> SyncResult:
+    latest = latest_version(definition.id)
+    if latest is None:
+        db.session.add(_version_row(definition, definition.version))
+        return SyncResult(definition.id, definition.version, "added")
+    if latest.fingerprint == definition.fingerprint:
+        return SyncResult(definition.id, latest.version, "unchanged")
+    has_answers = db.session.scalar(
+        select(exists().where(Response.questionnaire_version_id == latest.id))
+    )
+    if not has_answers:
+        latest.fingerprint = definition.fingerprint
+        latest.source = definition.source
+        latest.filename = definition.filename
+        latest.version = max(latest.version, definition.version)
+        return SyncResult(definition.id, latest.version, "updated")
+    version = max(definition.version, latest.version + 1)
+    db.session.add(_version_row(definition, version))
+    return SyncResult(definition.id, version, "new version")
+
+
+def _version_row(definition: engine.Questionnaire, version: int) -> QuestionnaireVersion:
+    return QuestionnaireVersion(
+        questionnaire_id=definition.id,
+        version=version,
+        fingerprint=definition.fingerprint,
+        filename=definition.filename,
+        source=definition.source,
+    )
+
+
+def latest_version(questionnaire_id: str) -> QuestionnaireVersion | None:
+    return db.session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    ).first()
+
+
+def known_questionnaire_ids() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(QuestionnaireVersion.questionnaire_id)
+            .group_by(QuestionnaireVersion.questionnaire_id)
+            .order_by(func.min(QuestionnaireVersion.id))
+        )
+    )
+
+
+def definition_of(version: QuestionnaireVersion) -> engine.Questionnaire:
+    """The parsed definition of a stored version (parsed once per process)."""
+    return _parse(version.fingerprint, version.source, version.filename, version.version)
+
+
+@lru_cache(maxsize=64)
+def _parse(fingerprint: str, source: str, filename: str, version: int) -> engine.Questionnaire:
+    definition = engine.load_text(source, filename)
+    # The stored version number wins over the file's when a change was stored as a new version.
+    return dataclasses.replace(definition, version=version)

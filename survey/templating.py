@@ -1,0 +1,35 @@
+"""Template globals: the current language, language links, cache-busted static URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import get_locale
+
+from survey.i18n import LANGUAGE_NAMES
+
+
+@cache
+def _static_hash(static_folder: str, filename: str) -> str:
+    return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """A URL that changes with the file, so static files can be cached for a year."""
+    return url_for("static", filename=filename, v=_static_hash(current_app.static_folder, filename))
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
+
+    @app.context_processor
+    def inject_globals():
+        lang = str(get_locale() or "nb")
+        return {
+            "current_lang": lang,
+            "language_links": [(code, LANGUAGE_NAMES[code]) for code in app.config["LANGUAGES"]],
+            "static_url": static_url,
+        }

@@ -1,0 +1,164 @@
+"""Shared fixtures: an app on a fresh, migrated database per test, for SQLite and PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL (scripts/test.sh sets it, starting a throwaway
+cluster when none runs). Without a server the PostgreSQL variants are skipped on a laptop,
+but fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from survey import create_app
+from survey.config import normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _migrate(url: str) -> None:
+    app = create_app(_test_config(url, instance=None))
+    with app.app_context():
+        from survey.extensions import db
+        from survey.migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+
+
+def _test_config(url: str, instance: Path | None) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
+        "SERVER_NAME": None,
+    }
+    return config
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    admin_url = normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect():
+            pass
+    except Exception as error:  # noqa: BLE001 - any failure to connect means "no server"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but not reachable: {error}")
+        pytest.skip(f"no PostgreSQL server: {error}")
+    name = f"survey_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "survey.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(_test_config(database_url, tmp_path))
+    with app.app_context():
+        from survey.questionnaires.services import sync_directory
+
+        sync_directory(app.config["QUESTIONNAIRE_DIR"])
+    yield app
+    with app.app_context():
+        from survey.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SHOWN_RE = re.compile(r'name="shown" value="([^"]*)"')
+
+
+class Respondent:
+    """Drives the answering flow through the test client like a browser without JavaScript."""
+
+    def __init__(self, client):
+        self.client = client
+        self.last = None
+
+    def get(self, url, **kwargs):
+        self.last = self.client.get(url, **kwargs)
+        return self.last
+
+    @property
+    def html(self) -> str:
+        return self.last.get_data(as_text=True)
+
+    def csrf(self) -> str:
+        match = CSRF_RE.search(self.html)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def post(self, url, data=None, *, with_csrf=True, follow=False, **kwargs):
+        data = dict(data or {})
+        if with_csrf:
+            data.setdefault("csrf_token", self.csrf())
+        self.last = self.client.post(url, data=data, follow_redirects=follow, **kwargs)
+        return self.last
+
+    def answer_page(self, answers: dict, action: str = "next"):
+        """Post the page currently shown with `answers`, as its form would."""
+        page_url = self.last.request.path
+        shown = SHOWN_RE.search(self.html)
+        data = {"action": action, "shown": shown.group(1) if shown else "", **answers}
+        return self.post(page_url, data)
+
+
+@pytest.fixture
+def respondent(client):
+    return Respondent(client)
