@@ -22,4 +22,4 @@ if [ -n "$extras" ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
-.venv/bin/pybabel compile -q -d translations -f 2>/dev/null || .venv/bin/pybabel compile -d translations -f
+.venv/bin/pybabel compile -d translations -f >/dev/null

@@ -15,8 +15,8 @@ DEMO_EMPLOYEES = [
     {"enhet": "hjemmetjenesten", "yrkesgruppe": "helsefagarbeider", "stillingsprosent": 60},
     {"enhet": "omsorgssenter_a", "yrkesgruppe": "sykepleier", "stillingsprosent": 80},
     {"enhet": "omsorgssenter_b", "yrkesgruppe": "assistent", "stillingsprosent": 25},
-    {"enhet": "tilrettelagte_a", "yrkesgruppe": "vernepleier", "stillingsprosent": 100},
-    {"enhet": "psykisk_helse_rus", "yrkesgruppe": "helsefagarbeider", "stillingsprosent": 50},
+    {"enhet": "tilrettelagte_tjenester_a", "yrkesgruppe": "vernepleier", "stillingsprosent": 100},
+    {"enhet": "psykisk_helse_og_rus", "yrkesgruppe": "helsefagarbeider", "stillingsprosent": 50},
 ]
 
 

@@ -146,8 +146,8 @@ class Respondent:
 
     def post(self, url, data=None, *, with_csrf=True, follow=False, **kwargs):
         data = dict(data or {})
-        if with_csrf:
-            data.setdefault("csrf_token", self.csrf())
+        if with_csrf and "csrf_token" not in data:
+            data["csrf_token"] = self.csrf()
         self.last = self.client.post(url, data=data, follow_redirects=follow, **kwargs)
         return self.last
 

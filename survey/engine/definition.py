@@ -1,0 +1,143 @@
+"""The questionnaire as the rest of the application sees it, after loading and validation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from survey.engine.expressions import Node
+
+LANGUAGES = ("nb", "nn", "en")
+DEFAULT_LANGUAGE = "nb"
+
+QUESTION_TYPES = (
+    "select_one",
+    "select_multiple",
+    "integer",
+    "decimal",
+    "percent",
+    "text",
+    "date",
+    "likert",
+    "yes_no",
+    "note",
+)
+NUMBER_TYPES = frozenset({"integer", "decimal", "percent"})
+SELECT_TYPES = frozenset({"select_one", "select_multiple"})
+MODES = ("anonymous", "confidential", "identified")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in several languages; a missing language falls back to nb."""
+
+    values: Mapping[str, str]
+
+    @classmethod
+    def same(cls, text: str) -> Text:
+        return cls(dict.fromkeys(LANGUAGES, text))
+
+    def get(self, lang: str) -> str:
+        if lang in self.values:
+            return self.values[lang]
+        if DEFAULT_LANGUAGE in self.values:
+            return self.values[DEFAULT_LANGUAGE]
+        return next(iter(self.values.values()), "")
+
+    def __str__(self) -> str:
+        return self.get(DEFAULT_LANGUAGE)
+
+    # A dict field would make the generated hash fail; questions are used as dict keys and in sets.
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.values.items())))
+
+
+EMPTY_TEXT = Text({})
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+    score: int | None = None  # the scale point of a likert choice
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str
+    label: Text
+    hint: Text | None
+    required: bool
+    required_expr: Node | None
+    relevant: Node | None
+    constraint: Node | None
+    constraint_message: Text | None
+    choices: tuple[Choice, ...]
+    other: bool
+    long: bool
+    max_length: int | None
+    min: float | None
+    max: float | None
+    prefill: str | None
+    page: str
+    line: int
+    other_of: str | None = None  # for `<select>_annet`: the select question it belongs to
+
+    @property
+    def has_value(self) -> bool:
+        return self.type != "note"
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    title: Text
+    relevant: Node | None
+    questions: tuple[Question, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: int
+    title: Text
+    description: Text
+    default_mode: str
+    pages: tuple[Page, ...]
+    source: str
+    fingerprint: str
+    filename: str
+
+    # cached_property writes straight into the instance __dict__, which a frozen dataclass allows.
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(question for page in self.pages for question in page.questions)
+
+    @cached_property
+    def _questions_by_name(self) -> dict[str, Question]:
+        return {question.name: question for question in self.questions}
+
+    @cached_property
+    def _page_indexes(self) -> dict[str, int]:
+        return {page.name: index for index, page in enumerate(self.pages)}
+
+    def question(self, name: str) -> Question:
+        """The question called `name`; KeyError if there is none."""
+        return self._questions_by_name[name]
+
+    def page(self, name: str) -> Page:
+        """The page called `name`; KeyError if there is none."""
+        return self.pages[self._page_indexes[name]]
+
+    def page_index(self, name: str) -> int:
+        return self._page_indexes[name]

@@ -1,0 +1,219 @@
+"""Which pages and questions a respondent sees, and reading one submitted page.
+
+An answer to a question that is not relevant counts as empty, exactly as in XLSForm: when a
+respondent goes back and changes an answer, everything that depended on it disappears in turn,
+however many levels deep, even though the stored answers are kept until the next save.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from survey.engine.answers import FieldError, check_range, parse_input
+from survey.engine.definition import Page, Question, Questionnaire
+from survey.engine.expressions import ExpressionError, Node, evaluate, is_empty, truthy
+
+
+def _holds(
+    node: Node,
+    values: Mapping[str, Any],
+    today: datetime.date,
+    *,
+    current: Any = None,
+    on_error: bool,
+) -> bool:
+    # The loader checks names and types, so an expression can only fail here on stored data that
+    # does not fit. The fallbacks never trap a respondent: show the question, do not demand it,
+    # accept the value.
+    try:
+        return truthy(evaluate(node, values, current, today))
+    except ExpressionError:
+        return on_error
+
+
+def _is_relevant(node: Node | None, values: Mapping[str, Any], today: datetime.date) -> bool:
+    return node is None or _holds(node, values, today, on_error=True)
+
+
+def is_required(question: Question, answers: Mapping[str, Any], today: datetime.date) -> bool:
+    """Whether the question must be answered, given the answers so far."""
+    if question.type == "note":
+        return False
+    if question.required:
+        return True
+    if question.required_expr is None:
+        return False
+    return _holds(question.required_expr, answers, today, on_error=False)
+
+
+@dataclass
+class _Resolved:
+    values: dict[str, Any]  # the answers that count: None where not relevant
+    page_relevant: dict[str, bool]
+    question_relevant: dict[str, bool]  # as if its page were shown
+
+
+def _resolve(q: Questionnaire, answers: Mapping[str, Any], today: datetime.date) -> _Resolved:
+    resolved = _Resolved({}, {}, {})
+    for page in q.pages:
+        page_shown = _is_relevant(page.relevant, resolved.values, today)
+        resolved.page_relevant[page.name] = page_shown
+        for question in page.questions:
+            relevant = _is_relevant(question.relevant, resolved.values, today)
+            resolved.question_relevant[question.name] = relevant
+            counts = page_shown and relevant and question.type != "note"
+            resolved.values[question.name] = answers.get(question.name) if counts else None
+    return resolved
+
+
+def relevant_pages(
+    q: Questionnaire, answers: Mapping[str, Any], today: datetime.date
+) -> list[Page]:
+    resolved = _resolve(q, answers, today)
+    return [page for page in q.pages if resolved.page_relevant[page.name]]
+
+
+def relevant_questions(
+    q: Questionnaire, page: Page, answers: Mapping[str, Any], today: datetime.date
+) -> list[Question]:
+    """The questions of `page` to show, judged as if the page itself is shown."""
+    resolved = _resolve(q, answers, today)
+    return [question for question in page.questions if resolved.question_relevant[question.name]]
+
+
+def first_page(q: Questionnaire, answers: Mapping[str, Any], today: datetime.date) -> Page | None:
+    pages = relevant_pages(q, answers, today)
+    return pages[0] if pages else None
+
+
+def next_page(
+    q: Questionnaire, answers: Mapping[str, Any], current: str, today: datetime.date
+) -> Page | None:
+    """The next relevant page after `current`, or None at the end; KeyError for an unknown page."""
+    index = q.page_index(current)
+    resolved = _resolve(q, answers, today)
+    return next((p for p in q.pages[index + 1 :] if resolved.page_relevant[p.name]), None)
+
+
+def previous_page(
+    q: Questionnaire, answers: Mapping[str, Any], current: str, today: datetime.date
+) -> Page | None:
+    """The relevant page before `current`, or None at the start; KeyError for an unknown page."""
+    index = q.page_index(current)
+    resolved = _resolve(q, answers, today)
+    earlier = reversed(q.pages[:index])
+    return next((p for p in earlier if resolved.page_relevant[p.name]), None)
+
+
+def progress(
+    q: Questionnaire, answers: Mapping[str, Any], current: str, today: datetime.date
+) -> tuple[int, int]:
+    """(position of `current` among the relevant pages, 1-based; number of relevant pages).
+
+    A current page that is not relevant is counted in, so the position never exceeds the total.
+    """
+    index = q.page_index(current)
+    resolved = _resolve(q, answers, today)
+    before = sum(1 for page in q.pages[:index] if resolved.page_relevant[page.name])
+    total = sum(1 for page in q.pages if resolved.page_relevant[page.name])
+    if not resolved.page_relevant[current]:
+        total += 1
+    return before + 1, total
+
+
+def final_answers(
+    q: Questionnaire, answers: Mapping[str, Any], today: datetime.date
+) -> dict[str, Any]:
+    """The answers to keep on submit: relevant questions on relevant pages, non-empty only."""
+    resolved = _resolve(q, answers, today)
+    return {name: value for name, value in resolved.values.items() if not is_empty(value)}
+
+
+def missing_required(
+    q: Questionnaire, answers: Mapping[str, Any], today: datetime.date
+) -> list[Question]:
+    """Required questions the respondent would see but has not answered."""
+    resolved = _resolve(q, answers, today)
+    missing = []
+    for page in q.pages:
+        if not resolved.page_relevant[page.name]:
+            continue
+        for question in page.questions:
+            if not resolved.question_relevant[question.name]:
+                continue
+            empty = is_empty(resolved.values[question.name])
+            if empty and is_required(question, resolved.values, today):
+                missing.append(question)
+    return missing
+
+
+# --- Reading a submitted page -----------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    values: dict[str, Any] = field(default_factory=dict)  # every question on the page
+    errors: dict[str, FieldError] = field(default_factory=dict)
+    revealed: list[str] = field(default_factory=list)  # relevant now, but not shown yet
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.revealed
+
+
+def _form_values(form: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    # A werkzeug MultiDict's get() returns only the first value; getlist() returns all of them.
+    getlist = getattr(form, "getlist", None)
+    values = getlist(name) if callable(getlist) else form.get(name, ())
+    if isinstance(values, str):
+        return [values]
+    try:
+        return [value for value in values if isinstance(value, str)]
+    except TypeError:
+        return []
+
+
+def read_page(
+    q: Questionnaire,
+    page: Page,
+    form: Mapping[str, Sequence[str]],
+    answers: Mapping[str, Any],
+    shown: Collection[str],
+    today: datetime.date,
+) -> PageResult:
+    """Parse and check the submitted fields of `page`.
+
+    Relevance is evaluated in page order with the new values, so a question can depend on one
+    above it on the same page. A question that has become relevant but was not shown is listed
+    in `revealed` without errors, for the page to be displayed again. Notes are never revealed:
+    there is nothing to fill in, and a web layer that leaves them out of `shown` must not loop.
+    """
+    result = PageResult()
+    values = _resolve(q, answers, today).values
+    shown = set(shown)
+    for question in page.questions:
+        name = question.name
+        if not _is_relevant(question.relevant, values, today) or question.type == "note":
+            result.values[name] = values[name] = None
+            continue
+        value, error = parse_input(question, _form_values(form, name))
+        if error is None and value is not None:
+            error = check_range(question, value)
+        if error is None and not is_empty(value) and question.constraint is not None:
+            candidate = {**values, name: value}
+            if not _holds(question.constraint, candidate, today, current=value, on_error=True):
+                error = FieldError("constraint", {"message": question.constraint_message})
+        if error is None and is_empty(value) and is_required(question, values, today):
+            error = FieldError("required")
+        if error is not None:
+            value = None
+        if name in shown:
+            if error is not None:
+                result.errors[name] = error
+        else:
+            result.revealed.append(name)
+        result.values[name] = values[name] = value
+    return result
