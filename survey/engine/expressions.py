@@ -20,7 +20,7 @@ from typing import Any
 MAX_LENGTH = 5000
 MAX_DEPTH = 100
 _MAX_PARSER_FRAMES = 300
-_MAX_NUMBER_DIGITS = 100
+_MAX_NUMBER_DIGITS = 400  # enough to write out any float in full
 
 NUMBER = "number"
 STRING = "string"
@@ -865,8 +865,10 @@ def _number_text(value: int | float) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ExpressionError(f"{value} cannot be written in an expression")
-        # The syntax has no exponent, so write every digit out.
-        return format(Decimal(repr(value)), "f")
+        # The syntax has no exponent, so write every digit out; keep a point so that the
+        # literal stays a float when parsed again.
+        text = format(Decimal(repr(value)), "f")
+        return text if "." in text else text + ".0"
     return str(value)
 
 
