@@ -129,6 +129,7 @@ def save_page(
     page: engine.Page,
     values: Mapping[str, Any],
     *,
+    resume_at: str | None = None,
     today_: dt.date | None = None,
 ) -> None:
     """Store a page's values. Empty answers to relevant questions are removed; answers to
@@ -145,7 +146,7 @@ def save_page(
             delete(Answer).where(Answer.response_id == response.id, Answer.question.in_(to_clear))
         )
     _upsert_answers(response.id, questionnaire, to_store)
-    response.last_page = page.name
+    response.last_page = resume_at or page.name
     response.updated_on = today()
     db.session.commit()
 

@@ -207,8 +207,11 @@ def page(slug: str, name: str):
     if action == "back":
         # Going back keeps whatever was valid on this page; nothing typed is thrown away silently.
         valid = {k: v for k, v in result.values.items() if k not in result.errors}
-        services.save_page(response, questionnaire, current, valid)
-        previous = engine.previous_page(questionnaire, {**answers, **valid}, name, today())
+        merged = {**answers, **{k: v for k, v in valid.items() if v is not None}}
+        previous = engine.previous_page(questionnaire, merged, name, today())
+        services.save_page(
+            response, questionnaire, current, valid, resume_at=previous.name if previous else None
+        )
         if previous is None:
             return redirect(url_for(".welcome", slug=slug))
         return redirect(url_for(".page", slug=slug, name=previous.name))
@@ -221,15 +224,16 @@ def page(slug: str, name: str):
             raw=raw, errors=result.errors, status=422,
         )
 
-    services.save_page(response, questionnaire, current, result.values)
-    answers = services.stored_answers(response, questionnaire)
+    merged = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
+    following = None if result.revealed else engine.next_page(questionnaire, merged, name, today())
+    services.save_page(
+        response, questionnaire, current, result.values,
+        resume_at=following.name if following else None,
+    )
     if result.revealed:
         flash(_("Your answer brought up more questions on this page."), "info")
         return redirect(url_for(".page", slug=slug, name=name, _anchor=f"q-{result.revealed[0]}"))
-    if request.form.get("return_to") == "review":
-        return redirect(url_for(".review", slug=slug))
-    following = engine.next_page(questionnaire, answers, name, today())
-    if following is None:
+    if request.form.get("return_to") == "review" or following is None:
         return redirect(url_for(".review", slug=slug))
     return redirect(url_for(".page", slug=slug, name=following.name))
 

@@ -78,8 +78,9 @@ def test_resume_with_code_on_another_device(app, client, respondent):
     token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
     resumed = other.post(f"/s/{slug}/fortsett", data={"code": code.lower(), "csrf_token": token})
     assert resumed.status_code == 302
-    assert resumed.headers["Location"].endswith("/side/stilling")
-    page = other.get(resumed.headers["Location"])
+    # Resumes where the respondent was heading: the page after the last one sent.
+    assert resumed.headers["Location"].endswith("/side/onske")
+    page = other.get(f"/s/{slug}/side/stilling")
     assert 'value="hjemmetjenesten" checked' in page.get_data(as_text=True)
 
 

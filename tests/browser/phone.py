@@ -1,0 +1,109 @@
+"""A respondent's phone: a 360×740 Chromium context, with checks run on every page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 360, "height": 740}
+
+
+class Phone:
+    def __init__(self, browser, base_url: str, axe_source: str, artifacts: Path, *, javascript: bool):
+        self.browser = browser
+        self.base_url = base_url
+        self.axe_source = axe_source
+        self.artifacts = artifacts
+        self.javascript = javascript
+        self.shots = 0
+        self.checked_pages: list[str] = []
+        shutil.rmtree(artifacts, ignore_errors=True)
+        self.open()
+
+    def open(self) -> None:
+        """A new browser session: closing it loses cookies, as closing a phone browser would."""
+        self.context = self.browser.new_context(
+            viewport=PHONE,
+            java_script_enabled=self.javascript,
+            locale="nb-NO",
+            device_scale_factor=1,
+            is_mobile=True,
+            has_touch=True,
+            # axe is injected with new Function(); our CSP (rightly) forbids eval for page scripts.
+            bypass_csp=True,
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        # Only our own server: anything else would be a leak of the respondent's visit.
+        self.page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+
+    def close(self) -> None:
+        self.context.close()
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.inspect()
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+        self.page.wait_for_load_state("load")
+        self.inspect()
+
+    def choose(self, question: str, value: str) -> None:
+        """Tap an option's box, as a thumb would (the whole box is the label's target)."""
+        option = self.page.locator(f'input[name="{question}"][value="{value}"]')
+        self.page.locator(f'label[for="{option.get_attribute("id")}"]').click()
+        assert option.is_checked()
+
+    def fill(self, question: str, text: str) -> None:
+        self.page.locator(f'[name="{question}"]').fill(text)
+
+    @property
+    def path(self) -> str:
+        return self.page.url.removeprefix(self.base_url).split("#")[0]
+
+    def text(self) -> str:
+        return self.page.locator("main").inner_text()
+
+    def visible(self, question: str) -> bool:
+        return self.page.locator(f"#q-{question}").is_visible()
+
+    def inspect(self) -> None:
+        """Screenshot, no horizontal scrolling at 360 px, and no axe WCAG 2.1 A/AA violations."""
+        self.shots += 1
+        name = self.path.rstrip("/").rsplit("/", 1)[-1] if "/s/" in self.path else "invitation"
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=self.artifacts / f"{self.shots:02d}-{name}.png", full_page=True)
+        widths = self.page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert widths[0] <= widths[1], f"horizontal scrolling on {self.path}: {widths}"
+        violations = self._axe_violations()
+        assert violations == [], f"WCAG violations on {self.path}: {violations}"
+        self.checked_pages.append(self.path)
+
+    def _axe_violations(self) -> list:
+        script = (
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
+        if self.javascript:
+            self.page.evaluate("(src) => { if (!window.axe) new Function(src).call(window); }", self.axe_source)
+            return self.page.evaluate(script, WCAG_TAGS)
+        # axe needs timers, which a page without JavaScript doesn't run: check an exact copy of
+        # the page's HTML, with the same stylesheet, in a scratch page that runs scripts.
+        html = self.page.content()
+        scratch_context = self.browser.new_context(
+            viewport=PHONE, java_script_enabled=True, bypass_csp=True
+        )
+        try:
+            scratch = scratch_context.new_page()
+            scratch.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+            scratch.goto(self.base_url + "/static/style.css")
+            scratch.set_content(html, wait_until="load")
+            scratch.evaluate("(src) => { new Function(src).call(window); }", self.axe_source)
+            return scratch.evaluate(script, WCAG_TAGS)
+        finally:
+            scratch_context.close()
