@@ -94,7 +94,9 @@ campaign_cli = AppGroup("campaign", help="Survey rounds and personal invitations
 
 @campaign_cli.command("create")
 @click.option("--questionnaire", "questionnaire_id", required=True)
-@click.option("--mode", type=click.Choice(["anonymous", "confidential", "identified"]), required=True)
+@click.option(
+    "--mode", type=click.Choice(["anonymous", "confidential", "identified"]), required=True
+)
 @click.option("--title")
 def campaign_create(questionnaire_id: str, mode: str, title: str | None) -> None:
     """Create a campaign; prints its id and open link."""

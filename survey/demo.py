@@ -25,12 +25,19 @@ def create_demo_data(base_url: str) -> list[tuple[str, str]]:
     if db.session.scalar(select(func.count()).select_from(Campaign)):
         return []
     random.seed()
-    mapping = create_campaign("heltid-arlig", "confidential", "Årlig kartlegging av stillingsønsker 2026")
+    mapping = create_campaign(
+        "heltid-arlig", "confidential", "Årlig kartlegging av stillingsønsker 2026"
+    )
     tokens = create_invitations(mapping, len(DEMO_EMPLOYEES), DEMO_EMPLOYEES)
-    open_mapping = create_campaign("heltid-arlig", "anonymous", "Heltid og deltid – anonym kartlegging")
+    open_mapping = create_campaign(
+        "heltid-arlig", "anonymous", "Heltid og deltid – anonym kartlegging"
+    )
     environment = create_campaign("arbeidsmiljo", "anonymous", "Arbeidsmiljøundersøkelse 2026")
     links = [
-        (f"heltid-arlig, personal link ({e['yrkesgruppe']}, {e['stillingsprosent']} %)", f"{base_url}/i/{t}")
+        (
+            f"heltid-arlig, personal link ({e['yrkesgruppe']}, {e['stillingsprosent']} %)",
+            f"{base_url}/i/{t}",
+        )
         for e, t in zip(DEMO_EMPLOYEES, tokens, strict=True)
     ]
     links.append(("heltid-arlig, anonymous open link", f"{base_url}/s/{open_mapping.slug}"))

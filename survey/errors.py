@@ -9,11 +9,20 @@ from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: (_l("Something was wrong with the request"), _l("Go back and try again.")),
-    403: (_l("You do not have access to this page"), _l("If you think you should, contact the person who sent you the link.")),
-    404: (_l("We could not find the page"), _l("Check the address, or go back to the link you were given.")),
+    403: (
+        _l("You do not have access to this page"),
+        _l("If you think you should, contact the person who sent you the link."),
+    ),
+    404: (
+        _l("We could not find the page"),
+        _l("Check the address, or go back to the link you were given."),
+    ),
     405: (_l("Something was wrong with the request"), _l("Go back and try again.")),
     413: (_l("What you sent is too large"), _l("Shorten your answer and try again.")),
-    500: (_l("Something went wrong on our side"), _l("Your saved answers are not lost. Try again in a little while.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Your saved answers are not lost. Try again in a little while."),
+    ),
 }
 
 
@@ -23,7 +32,9 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             title=_l("The page had expired"),
-            message=_l("For your security the form could not be sent. Nothing was saved. Go back, reload the page and send again."),
+            message=_l(
+                "For your security the form could not be sent. Nothing was saved. Go back, reload the page and send again."
+            ),
         ), 400
 
     @app.errorhandler(HTTPException)

@@ -45,8 +45,16 @@ def test_yaml_syntax_error_is_located(runner, tmp_path):
 
 def test_campaign_create_and_invite(runner):
     created = runner.invoke(
-        args=["campaign", "create", "--questionnaire", "heltid-arlig", "--mode", "confidential",
-              "--title", "Kartlegging 2026"]
+        args=[
+            "campaign",
+            "create",
+            "--questionnaire",
+            "heltid-arlig",
+            "--mode",
+            "confidential",
+            "--title",
+            "Kartlegging 2026",
+        ]
     )
     assert created.exit_code == 0, created.output
     campaign_id = re.search(r"campaign (\d+)", created.output).group(1)
@@ -59,13 +67,17 @@ def test_campaign_create_and_invite(runner):
 
 
 def test_campaign_create_with_unknown_questionnaire_fails_clearly(runner):
-    result = runner.invoke(args=["campaign", "create", "--questionnaire", "nope", "--mode", "anonymous"])
+    result = runner.invoke(
+        args=["campaign", "create", "--questionnaire", "nope", "--mode", "anonymous"]
+    )
     assert result.exit_code != 0
     assert "unknown questionnaire 'nope'" in result.output
 
 
 def test_invitation_links_open_in_the_app(runner, client):
-    created = runner.invoke(args=["campaign", "create", "--questionnaire", "arbeidsmiljo", "--mode", "anonymous"])
+    created = runner.invoke(
+        args=["campaign", "create", "--questionnaire", "arbeidsmiljo", "--mode", "anonymous"]
+    )
     campaign_id = re.search(r"campaign (\d+)", created.output).group(1)
     invited = runner.invoke(args=["campaign", "invite", campaign_id, "--count", "1"])
     path = re.search(r"http://[^/]+(/i/\S+)", invited.output).group(1)
@@ -75,7 +87,10 @@ def test_invitation_links_open_in_the_app(runner, client):
 def test_console_script_is_installed():
     """`survey` is the console script of pyproject.toml; its help lists our commands."""
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "survey"), "--help"], capture_output=True, text=True, check=True
+        [str(Path(sys.executable).parent / "survey"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     for command in ("serve", "questionnaires", "campaign", "db"):
         assert command in result.stdout

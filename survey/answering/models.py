@@ -29,7 +29,9 @@ class Response(Base):
     __tablename__ = "response"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_new_id)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
     status: Mapped[Status] = mapped_column(
         Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
@@ -41,7 +43,9 @@ class Response(Base):
     # database holding anything that leads from the invitation row to this one.
     invitation_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Identified campaigns only.
-    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="SET NULL")
+    )
     started_on: Mapped[dt.date] = mapped_column(default=today)
     updated_on: Mapped[dt.date] = mapped_column(default=today, onupdate=today)
     submitted_on: Mapped[dt.date | None]
@@ -78,4 +82,6 @@ class ConfidentialParticipation(Base):
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitation.id", ondelete="CASCADE"), unique=True
     )
-    response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), unique=True)
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), unique=True
+    )

@@ -7,7 +7,9 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from survey import engine
 
@@ -155,8 +157,7 @@ def page_questions(
                 question,
                 lang,
                 visible=question.name in relevant,
-                required=question.name in relevant
-                and engine.is_required(question, answers, today),
+                required=question.name in relevant and engine.is_required(question, answers, today),
                 value=value,
                 error=error_message(error, lang) if error else None,
             )

@@ -81,7 +81,9 @@ def response_for_invitation(
     db.session.add(response)
     if campaign.mode is Mode.CONFIDENTIAL:
         db.session.flush()
-        db.session.add(ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id))
+        db.session.add(
+            ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id)
+        )
     prefill = engine.prefill_values(definition_of(version), invitation.prefill or {})
     db.session.flush()
     _upsert_answers(response.id, definition_of(version), prefill)
@@ -135,7 +137,10 @@ def save_page(
     """Store a page's values. Empty answers to relevant questions are removed; answers to
     questions that are not relevant now are kept, so changing one's mind back loses nothing
     (only relevant answers are kept at submission)."""
-    merged = {**stored_answers(response, questionnaire), **{k: v for k, v in values.items() if v is not None}}
+    merged = {
+        **stored_answers(response, questionnaire),
+        **{k: v for k, v in values.items() if v is not None},
+    }
     relevant = {
         q.name for q in engine.relevant_questions(questionnaire, page, merged, today_ or today())
     }
@@ -151,7 +156,9 @@ def save_page(
     db.session.commit()
 
 
-def _upsert_answers(response_id: str, questionnaire: engine.Questionnaire, values: Mapping[str, Any]) -> None:
+def _upsert_answers(
+    response_id: str, questionnaire: engine.Questionnaire, values: Mapping[str, Any]
+) -> None:
     if not values:
         return
     rows = [
@@ -171,7 +178,9 @@ def _upsert_answers(response_id: str, questionnaire: engine.Questionnaire, value
     db.session.execute(statement)
 
 
-def submit(response: Response, questionnaire: engine.Questionnaire, *, invitation_id: int | None) -> bool:
+def submit(
+    response: Response, questionnaire: engine.Questionnaire, *, invitation_id: int | None
+) -> bool:
     """Submit once. Returns False when it was already submitted (a double tap or a retry):
     the first submission stands and nothing changes."""
     answers = stored_answers(response, questionnaire)

@@ -43,8 +43,13 @@ def _campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-def _remember(campaign: Campaign, response: Response, *, code: str | None = None,
-              invitation_id: int | None = None) -> None:
+def _remember(
+    campaign: Campaign,
+    response: Response,
+    *,
+    code: str | None = None,
+    invitation_id: int | None = None,
+) -> None:
     """The browser's signed session cookie is what ties it to a draft; nothing server-side."""
     drafts = dict(session.get("responses", {}))
     drafts[campaign.slug] = response.id
@@ -154,12 +159,19 @@ def start_invitation(token: str):
 @bp.route("/s/<slug>/fortsett", methods=["GET", "POST"])
 def resume(slug: str):
     campaign = _campaign_or_404(slug)
-    code = request.form.get("code", "") if request.method == "POST" else request.args.get("kode", "")
+    code = (
+        request.form.get("code", "") if request.method == "POST" else request.args.get("kode", "")
+    )
     if not code:
         return redirect(url_for(".welcome", slug=slug))
     response = services.response_by_resume_code(campaign, code)
     if response is None:
-        flash(_("We did not find a questionnaire in progress with that code. Check the code and try again."), "error")
+        flash(
+            _(
+                "We did not find a questionnaire in progress with that code. Check the code and try again."
+            ),
+            "error",
+        )
         return redirect(url_for(".welcome", slug=slug))
     _remember(campaign, response, code=services.normalise_resume_code(code))
     return _continue(campaign, response)
@@ -181,7 +193,10 @@ def page(slug: str, name: str):
     context, redirect_response = _draft_or_redirect(slug)
     if redirect_response is not None:
         if request.method == "POST":
-            flash(_("This questionnaire has already been submitted. Your changes were not saved."), "error")
+            flash(
+                _("This questionnaire has already been submitted. Your changes were not saved."),
+                "error",
+            )
         return redirect_response
     campaign, response, questionnaire = context
     try:
@@ -202,7 +217,9 @@ def page(slug: str, name: str):
 
     action = request.form.get("action", "next")
     shown = set(request.form.get("shown", "").split())
-    result = engine.read_page(questionnaire, current, request.form.to_dict(flat=False), answers, shown, today())
+    result = engine.read_page(
+        questionnaire, current, request.form.to_dict(flat=False), answers, shown, today()
+    )
 
     if action == "back":
         # Going back keeps whatever was valid on this page; nothing typed is thrown away silently.
@@ -220,14 +237,24 @@ def page(slug: str, name: str):
         raw = presenting.raw_form_values(current, request.form)
         merged = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
         return _render_page(
-            campaign, response, questionnaire, current, merged, lang,
-            raw=raw, errors=result.errors, status=422,
+            campaign,
+            response,
+            questionnaire,
+            current,
+            merged,
+            lang,
+            raw=raw,
+            errors=result.errors,
+            status=422,
         )
 
     merged = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
     following = None if result.revealed else engine.next_page(questionnaire, merged, name, today())
     services.save_page(
-        response, questionnaire, current, result.values,
+        response,
+        questionnaire,
+        current,
+        result.values,
         resume_at=following.name if following else None,
     )
     if result.revealed:
@@ -238,8 +265,9 @@ def page(slug: str, name: str):
     return redirect(url_for(".page", slug=slug, name=following.name))
 
 
-def _render_page(campaign, response, questionnaire, current, answers, lang, *,
-                 raw=None, errors=None, status=200):
+def _render_page(
+    campaign, response, questionnaire, current, answers, lang, *, raw=None, errors=None, status=200
+):
     position, total = engine.progress(questionnaire, answers, current.name, today())
     questions = presenting.page_questions(
         questionnaire, current, answers, lang, today=today(), raw=raw, errors=errors
@@ -281,18 +309,22 @@ def review(slug: str):
         for question in engine.relevant_questions(questionnaire, current, answers, today()):
             if question.type == "note":
                 continue
-            items.append({
-                "name": question.name,
-                "label": question.label.get(lang),
-                "answer": presenting.display_value(question, answers.get(question.name), lang),
-                "missing": question.name not in answers
-                and engine.is_required(question, answers, today()),
-            })
-        sections.append({
-            "title": current.title.get(lang),
-            "edit_url": url_for(".page", slug=slug, name=current.name, return_to="review"),
-            "items": items,
-        })
+            items.append(
+                {
+                    "name": question.name,
+                    "label": question.label.get(lang),
+                    "answer": presenting.display_value(question, answers.get(question.name), lang),
+                    "missing": question.name not in answers
+                    and engine.is_required(question, answers, today()),
+                }
+            )
+        sections.append(
+            {
+                "title": current.title.get(lang),
+                "edit_url": url_for(".page", slug=slug, name=current.name, return_to="review"),
+                "items": items,
+            }
+        )
     missing = engine.missing_required(questionnaire, answers, today())
     return render_template(
         "answering/review.html",

@@ -46,7 +46,9 @@ class Invitation(Base):
     __tablename__ = "invitation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Values known in advance (enhet, yrkesgruppe, stillingsprosent) to pre-fill questions.
     prefill: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)

@@ -36,7 +36,10 @@ def create_campaign(questionnaire_id: str, mode: Mode | str, title: str | None =
     if latest_version(questionnaire_id) is None:
         raise UnknownQuestionnaire(questionnaire_id)
     campaign = Campaign(
-        slug=secrets.token_urlsafe(8), questionnaire_id=questionnaire_id, mode=Mode(mode), title=title
+        slug=secrets.token_urlsafe(8),
+        questionnaire_id=questionnaire_id,
+        mode=Mode(mode),
+        title=title,
     )
     db.session.add(campaign)
     db.session.commit()
@@ -52,9 +55,7 @@ def create_invitations(
     for index in range(count):
         token = new_token()
         prefill = dict(prefill_list[index]) if index < len(prefill_list) else {}
-        db.session.add(
-            Invitation(campaign=campaign, token_hash=hash_token(token), prefill=prefill)
-        )
+        db.session.add(Invitation(campaign=campaign, token_hash=hash_token(token), prefill=prefill))
         tokens.append(token)
     db.session.commit()
     return tokens

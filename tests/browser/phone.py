@@ -11,7 +11,9 @@ PHONE = {"width": 360, "height": 740}
 
 
 class Phone:
-    def __init__(self, browser, base_url: str, axe_source: str, artifacts: Path, *, javascript: bool):
+    def __init__(
+        self, browser, base_url: str, axe_source: str, artifacts: Path, *, javascript: bool
+    ):
         self.browser = browser
         self.base_url = base_url
         self.axe_source = axe_source
@@ -90,7 +92,9 @@ class Phone:
             ".violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
         )
         if self.javascript:
-            self.page.evaluate("(src) => { if (!window.axe) new Function(src).call(window); }", self.axe_source)
+            self.page.evaluate(
+                "(src) => { if (!window.axe) new Function(src).call(window); }", self.axe_source
+            )
             return self.page.evaluate(script, WCAG_TAGS)
         # axe needs timers, which a page without JavaScript doesn't run: check an exact copy of
         # the page's HTML, with the same stylesheet, in a scratch page that runs scripts.

@@ -36,7 +36,9 @@ def javascript(request) -> bool:
     return request.param
 
 
-def test_part_timer_wanting_more_sees_the_conditions_pages(live_app, browser, axe_source, javascript):
+def test_part_timer_wanting_more_sees_the_conditions_pages(
+    live_app, browser, axe_source, javascript
+):
     campaign_id, slug = make_campaign(live_app, mode="confidential")
     [token] = make_invitations(
         live_app,
@@ -154,7 +156,9 @@ def test_part_timer_wanting_more_sees_the_conditions_pages(live_app, browser, ax
     }
     with live_app.app_context():
         assert db.session.scalars(select(Invitation)).one().used_on is not None
-        assert db.session.scalars(select(ConfidentialParticipation)).one().response_id == response.id
+        assert (
+            db.session.scalars(select(ConfidentialParticipation)).one().response_id == response.id
+        )
     phone.close()
 
 

@@ -52,14 +52,25 @@ def test_part_time_branch_reveals_same_page_question_without_javascript(app, res
     respondent.get(respondent.last.headers["Location"])
     assert respondent.last.request.path.endswith("/side/onske")
     # onsket_prosent depends on onsket_endring on the same page: hidden until the page is sent.
-    assert 'id="q-onsket_prosent" data-name="onsket_prosent" data-type="percent" hidden' in respondent.html
+    assert (
+        'id="q-onsket_prosent" data-name="onsket_prosent" data-type="percent" hidden'
+        in respondent.html
+    )
     respondent.answer_page({"fornoyd_storrelse": "no", "onsket_endring": "storre"})
     assert respondent.last.status_code == 302
     assert respondent.last.headers["Location"].split("#")[0].endswith("/side/onske")
     respondent.get(respondent.last.headers["Location"])
-    assert 'id="q-onsket_prosent" data-name="onsket_prosent" data-type="percent" hidden' not in respondent.html
+    assert (
+        'id="q-onsket_prosent" data-name="onsket_prosent" data-type="percent" hidden'
+        not in respondent.html
+    )
     respondent.answer_page(
-        {"fornoyd_storrelse": "no", "onsket_endring": "storre", "onsket_prosent": "80", "onsket_fast": "yes"}
+        {
+            "fornoyd_storrelse": "no",
+            "onsket_endring": "storre",
+            "onsket_prosent": "80",
+            "onsket_fast": "yes",
+        }
     )
     assert respondent.last.headers["Location"].endswith("/side/helger")
     stored = dict(responses(app)[0][1])
@@ -95,7 +106,10 @@ def test_wrong_resume_code_gives_a_clear_message(app, respondent):
 def test_personal_link_prefills_resumes_and_is_marked_used(app, respondent):
     campaign_id, slug = make_campaign(app, mode="anonymous")
     [token] = make_invitations(
-        app, campaign_id, 1, [{"enhet": "omsorgssenter_b", "yrkesgruppe": "assistent", "stillingsprosent": 25}]
+        app,
+        campaign_id,
+        1,
+        [{"enhet": "omsorgssenter_b", "yrkesgruppe": "assistent", "stillingsprosent": 25}],
     )
     respondent.get(f"/i/{token}")
     respondent.post(f"/i/{token}", follow=True)
@@ -111,7 +125,14 @@ def test_personal_link_prefills_resumes_and_is_marked_used(app, respondent):
     other.get(f"/i/{token}")
     assert "Fortsett der du slapp" in other.html
     other.post(f"/i/{token}", follow=True)
-    other.answer_page({"ansettelsesform": "fast", "enhet": "omsorgssenter_b", "yrkesgruppe": "assistent", "stillingsprosent": "100"})
+    other.answer_page(
+        {
+            "ansettelsesform": "fast",
+            "enhet": "omsorgssenter_b",
+            "yrkesgruppe": "assistent",
+            "stillingsprosent": "100",
+        }
+    )
     other.get(other.last.headers["Location"])
     other.answer_page({"fornoyd_storrelse": "yes"})
     other.get(other.last.headers["Location"])
@@ -141,7 +162,8 @@ def test_double_submit_makes_one_response_and_late_posts_change_nothing(app, res
     assert second.headers["Location"].endswith("/kvittering")
     # Back after submit, then send a page again.
     late = respondent.client.post(
-        f"/s/{slug}/side/stilling", data={"csrf_token": token, **FULL_TIME, "stillingsprosent": "50"}
+        f"/s/{slug}/side/stilling",
+        data={"csrf_token": token, **FULL_TIME, "stillingsprosent": "50"},
     )
     assert late.headers["Location"].endswith("/kvittering")
     [(status, answers)] = responses(app)

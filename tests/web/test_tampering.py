@@ -28,7 +28,9 @@ def stored(app):
         ("ansettelsesform", "<script>alert(1)</script>", "Velg et av alternativene"),
     ],
 )
-def test_invalid_value_is_rejected_and_nothing_saved(app, respondent, on_first_page, field, value, message):
+def test_invalid_value_is_rejected_and_nothing_saved(
+    app, respondent, on_first_page, field, value, message
+):
     respondent.answer_page({**FULL_TIME, field: value})
     assert respondent.last.status_code == 422
     assert message in respondent.html

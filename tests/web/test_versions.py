@@ -50,7 +50,9 @@ def test_change_without_answers_updates_in_place(app, tmp_path):
     assert versions(app) == [("heltid-arlig", 1)]
 
 
-def test_change_after_answers_is_a_new_version_and_old_answers_stay_readable(app, respondent, tmp_path):
+def test_change_after_answers_is_a_new_version_and_old_answers_stay_readable(
+    app, respondent, tmp_path
+):
     _, slug = make_campaign(app)
     respondent.get(f"/s/{slug}")
     respondent.post(f"/s/{slug}/start", follow=True)
