@@ -28,5 +28,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 status=0
+if [ $# -eq 0 ]; then
+  .venv/bin/ruff check . || status=$?
+  .venv/bin/ruff format --check . >/dev/null || { echo "ruff format: files need formatting" >&2; status=1; }
+fi
 .venv/bin/python -m pytest "$@" || status=$?
 exit $status

@@ -148,7 +148,10 @@ def serve_command(host: str, port: int, demo: bool) -> None:
         if links:
             click.echo("Demo data created. Try these links:")
         else:
-            click.echo("The database already has data; no demo data added. Campaign links:")
+            click.echo("The database already has data; no demo data added. Campaign links")
+            click.echo(
+                "(personal links are shown only once; make new ones with `survey campaign invite`):"
+            )
             from survey.demo import existing_links
 
             links = existing_links(base)

@@ -226,3 +226,14 @@ def test_language_from_accept_language_and_switch(app, client):
 def test_language_switch_refuses_foreign_redirects(client):
     response = client.get("/sprak/nn?next=https://evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_identified_campaign_links_the_response_to_the_invitation(app, respondent):
+    campaign_id, slug = make_campaign(app, mode="identified")
+    [token] = make_invitations(app, campaign_id, 1, [{"stillingsprosent": 40}])
+    respondent.get(f"/i/{token}")
+    assert "lagres med navnet ditt" in respondent.html
+    respondent.post(f"/i/{token}", follow=True)
+    [row] = response_rows(app)
+    assert row.invitation_id is not None
+    assert responses(app)[0][1] == {"stillingsprosent": 40}
