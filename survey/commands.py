@@ -128,6 +128,33 @@ def campaign_invite(campaign_id: int, count: int) -> None:
         click.echo(f"{_links_base()}/i/{token}")
 
 
+@campaign_cli.command("list")
+def campaign_list() -> None:
+    """List campaigns with their open links and response counts."""
+    from survey.campaigns.services import campaign_summaries
+
+    for row in campaign_summaries():
+        state = "open" if row["is_open"] else "closed"
+        click.echo(
+            f"{row['id']:>4}  {row['questionnaire_id']:<16} {row['mode']:<12} {state:<6} "
+            f"{row['submitted']:>5} submitted  {_links_base()}/s/{row['slug']}  {row['title'] or ''}"
+        )
+
+
+@campaign_cli.command("close")
+@click.argument("campaign_id", type=int)
+@click.option("--reopen", is_flag=True, help="Open a closed campaign again.")
+def campaign_close(campaign_id: int, reopen: bool) -> None:
+    """Stop (or with --reopen, resume) receiving answers."""
+    from survey.campaigns.services import campaign_by_id, set_open
+
+    campaign = campaign_by_id(campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    set_open(campaign, reopen)
+    click.echo(f"campaign {campaign_id} is now {'open' if reopen else 'closed'}")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -94,3 +94,19 @@ def test_console_script_is_installed():
     )
     for command in ("serve", "questionnaires", "campaign", "db"):
         assert command in result.stdout
+
+
+def test_campaign_list_and_close(runner, client):
+    created = runner.invoke(
+        args=["campaign", "create", "--questionnaire", "arbeidsmiljo", "--mode", "anonymous"]
+    )
+    campaign_id = re.search(r"campaign (\d+)", created.output).group(1)
+    slug = re.search(r"/s/([\w-]+)", created.output).group(1)
+    listed = runner.invoke(args=["campaign", "list"])
+    assert f"/s/{slug}" in listed.output and "open" in listed.output
+
+    assert runner.invoke(args=["campaign", "close", campaign_id]).exit_code == 0
+    page = client.get(f"/s/{slug}").get_data(as_text=True)
+    assert "stengt" in page  # «Spørreskjemaet er stengt.»
+    assert 'action="/s/' not in page
+    assert "closed" in runner.invoke(args=["campaign", "list"]).output

@@ -84,7 +84,14 @@ def _draft_or_redirect(slug: str):
         flash(_("Start or resume the questionnaire here."), "info")
         return None, redirect(url_for(".welcome", slug=slug))
     if response.status is Status.SUBMITTED:
+        if request.method == "POST":
+            flash(
+                _("This questionnaire has already been submitted. Your changes were not saved."),
+                "error",
+            )
         return None, redirect(url_for(".receipt", slug=slug))
+    if not campaign.is_open:
+        return None, (render_template("answering/closed.html"), 410)
     return (campaign, response, services.questionnaire_of(response)), None
 
 
@@ -192,11 +199,6 @@ def _continue(campaign: Campaign, response: Response):
 def page(slug: str, name: str):
     context, redirect_response = _draft_or_redirect(slug)
     if redirect_response is not None:
-        if request.method == "POST":
-            flash(
-                _("This questionnaire has already been submitted. Your changes were not saved."),
-                "error",
-            )
         return redirect_response
     campaign, response, questionnaire = context
     try:
@@ -343,6 +345,8 @@ def submit(slug: str):
         return redirect(url_for(".welcome", slug=slug))
     if response.status is Status.SUBMITTED:
         return redirect(url_for(".receipt", slug=slug))
+    if not campaign.is_open:
+        return render_template("answering/closed.html"), 410
     questionnaire = services.questionnaire_of(response)
     answers = services.stored_answers(response, questionnaire)
     if engine.missing_required(questionnaire, answers, today()):

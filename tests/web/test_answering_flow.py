@@ -237,3 +237,15 @@ def test_identified_campaign_links_the_response_to_the_invitation(app, responden
     [row] = response_rows(app)
     assert row.invitation_id is not None
     assert responses(app)[0][1] == {"stillingsprosent": 40}
+
+
+def test_closed_campaign_takes_no_more_answers(app, respondent):
+    campaign_id, slug = make_campaign(app)
+    start_open(respondent, slug)
+    with app.app_context():
+        from survey.campaigns.services import campaign_by_id, set_open
+
+        set_open(campaign_by_id(campaign_id), False)
+    respondent.answer_page(FULL_TIME)
+    assert respondent.last.status_code == 410
+    assert responses(app)[0][1] == {}
