@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from survey import config as config_module
-from survey.extensions import babel, csrf, db
+from survey.extensions import babel, csrf, db, limiter, login_manager
 from survey.i18n import select_locale
 
 
@@ -32,18 +32,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    limiter.init_app(app)
 
     from survey import errors, security, templating
+    from survey.access import guard
+    from survey.accounts import oidc
 
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    guard.init_app(app)
+    oidc.init_app(app)
 
+    from survey.accounts.views import bp as auth_bp
+    from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.main.views import bp as main_bp
+    from survey.me.views import bp as me_bp
+    from survey.people.views import bp as people_bp
+    from survey.results.views import bp as results_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(answering_bp)
+    for blueprint in (main_bp, answering_bp, auth_bp, me_bp, people_bp, results_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     from survey import commands
 

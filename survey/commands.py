@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from survey import engine
+from survey.accounts.models import Role
 
 
 def _links_base(host: str | None = None, port: int | None = None) -> str:
@@ -155,6 +156,113 @@ def campaign_close(campaign_id: int, reopen: bool) -> None:
     click.echo(f"campaign {campaign_id} is now {'open' if reopen else 'closed'}")
 
 
+users_cli = AppGroup("users", help="People, roles and log-in links.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role])
+)
+@click.option("--unit", help="Unit code or name (for enhetsleder, and the person's own unit).")
+@click.option("--name")
+@click.option("--password", is_flag=True, help="Prompt for a password (staff).")
+def users_create(
+    email: str, roles: tuple[str, ...], unit: str | None, name: str | None, password: bool
+) -> None:
+    """Create a person with one or more roles."""
+    from survey.accounts import services
+    from survey.accounts.models import Role
+    from survey.accounts.passwords import PasswordRejected
+    from survey.audit.services import Action, record
+    from survey.extensions import db
+
+    unit_row = None
+    if unit:
+        unit_row = services.find_unit(unit)
+        if unit_row is None:
+            raise click.ClickException(f"unknown unit {unit!r}")
+    try:
+        person = services.create_person(email, name, unit=unit_row)
+        for role in roles:
+            services.grant_role(person, Role(role), unit_row)
+        if password:
+            services.set_password(
+                person, click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            )
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            {
+                "email_taken": f"{email} already has an account",
+                "invalid_email": f"{email!r} is not an e-mail address",
+                "unit_required": "enhetsleder needs --unit",
+            }[error.reason]
+        ) from None
+    except PasswordRejected as rejected:
+        db.session.rollback()
+        raise click.ClickException(f"password rejected: {rejected.reason}") from None
+    record(Action.PERSON_CREATED, subject_id=person.id, detail={"roles": list(roles), "via": "cli"})
+    db.session.commit()
+    click.echo(f"person {person.id}: {person.email} ({', '.join(roles)})")
+
+
+@users_cli.command("link")
+@click.argument("email")
+def users_link(email: str) -> None:
+    """Print a one-time login link for a person."""
+    import datetime as dt
+
+    from survey.accounts import services
+    from survey.accounts.models import TokenPurpose
+    from survey.audit.services import Action, record
+    from survey.extensions import db
+
+    person = services.find_by_email(email)
+    if person is None:
+        raise click.ClickException(f"no person with e-mail {email}")
+    days = current_app.config["LOGIN_LINK_DAYS"]
+    token = services.issue_token(person, TokenPurpose.LOGIN, dt.timedelta(days=days))
+    record(Action.LOGIN_LINK_CREATED, subject_id=person.id, detail={"via": "cli"})
+    db.session.commit()
+    click.echo(f"{_links_base()}/lenke/{token}  (valid {days} days, once)")
+
+
+units_cli = AppGroup("units", help="Organisational units.")
+
+
+@units_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", help="Code of the parent unit.")
+def units_create(code: str, name: str, parent: str | None) -> None:
+    """Create a unit (sektor, enhet or avdeling)."""
+    from survey.accounts.models import Unit
+    from survey.accounts.services import find_unit
+    from survey.extensions import db
+
+    parent_row = find_unit(parent) if parent else None
+    if parent and parent_row is None:
+        raise click.ClickException(f"unknown parent unit {parent!r}")
+    if find_unit(code) is not None:
+        raise click.ClickException(f"unit {code!r} exists")
+    db.session.add(Unit(code=code, name=name, parent=parent_row))
+    db.session.commit()
+    click.echo(f"unit {code}: {name}")
+
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("purge")
+def audit_purge() -> None:
+    """Delete audit entries older than AUDIT_RETENTION_DAYS (run daily from cron)."""
+    from survey.audit.services import purge
+
+    days = current_app.config["AUDIT_RETENTION_DAYS"]
+    click.echo(f"deleted {purge(days)} entries older than {days} days")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -194,4 +302,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(campaign_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(units_cli)
+    app.cli.add_command(audit_cli)
     os.environ.setdefault("FLASK_APP", "survey")

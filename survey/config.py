@@ -27,6 +27,35 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # a break can be long; the token is bound to the session anyway
     TEMPLATES_AUTO_RELOAD = False
 
+    # Accounts
+    SESSION_IDLE_MINUTES = 30
+    LOGIN_LINK_DAYS = 14  # passwordless links for employees
+    PASSWORD_RESET_HOURS = 2
+    LOCKOUT_FREE_ATTEMPTS = 5
+    LOCKOUT_BASE_SECONDS = 60
+    LOCKOUT_MAX_SECONDS = 24 * 3600
+    LOGIN_RATE_LIMIT = "60 per minute"  # per address, on top of the per-account lock-out
+    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://localhost:6379 with several workers
+    AUDIT_RETENTION_DAYS = 730
+    SMALL_GROUP_MINIMUM = 5  # aggregate cells describing fewer people are suppressed
+
+    # E-mail for login and reset links; without MAIL_SERVER links are shown to admins only.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "heltid@localhost"
+
+    # OpenID Connect (Microsoft Entra ID, ID-porten): set OIDC_METADATA_URL to enable.
+    OIDC_METADATA_URL: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_SCOPE = "openid email profile"
+    OIDC_CLAIM = "email"  # the ID-token claim that identifies the person ...
+    OIDC_PERSON_FIELD = "email"  # ... matched against this field: email, ansattnummer, oidc_subject
+    OIDC_LABEL = "Microsoft Entra ID"
+
 
 def normalise_database_url(url: str) -> str:
     """Accept the postgres:// and postgresql:// forms hosting platforms hand out; use psycopg 3."""
@@ -41,7 +70,22 @@ def from_environment() -> dict:
     values: dict = {}
     if os.environ.get("DATABASE_URL"):
         values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    for key in ("SECRET_KEY", "BASE_URL", "QUESTIONNAIRE_DIR"):
+    for key in (
+        "SECRET_KEY",
+        "BASE_URL",
+        "QUESTIONNAIRE_DIR",
+        "MAIL_SERVER",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_FROM",
+        "OIDC_METADATA_URL",
+        "OIDC_CLIENT_ID",
+        "OIDC_CLIENT_SECRET",
+        "OIDC_CLAIM",
+        "OIDC_PERSON_FIELD",
+        "OIDC_LABEL",
+        "RATELIMIT_STORAGE_URI",
+    ):
         if os.environ.get(key):
             values[key] = os.environ[key]
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):

@@ -168,3 +168,52 @@ class Respondent:
 @pytest.fixture
 def respondent(client):
     return Respondent(client)
+
+
+# --- people and logging in ----------------------------------------------------------------
+
+STAFF_PASSWORD = "lang nok passordfrase for test"
+
+
+def make_person(app, *roles, email=None, unit=None, password=STAFF_PASSWORD, name=None):
+    """Create a person with `roles` (Role values or names); `unit` is a unit code, created
+    when missing. Returns the person's id."""
+
+    from survey.accounts import services
+    from survey.accounts.models import Role, Unit
+    from survey.extensions import db
+
+    with app.app_context():
+        unit_row = None
+        if unit is not None:
+            unit_row = services.find_unit(unit)
+            if unit_row is None:
+                unit_row = Unit(code=unit, name=unit.replace("_", " ").title())
+                db.session.add(unit_row)
+                db.session.flush()
+        email = email or f"person{next(_person_numbers)}@example.no"
+        person = services.create_person(email, name or email.split("@")[0], unit=unit_row)
+        for role in roles:
+            services.grant_role(person, Role(role), unit_row)
+        if password:
+            services.set_password(person, password)
+        db.session.commit()
+        return person.id
+
+
+_person_numbers = __import__("itertools").count(1)
+
+
+def login_as(client, app, person_id):
+    """Log a test client in as the person (the session a real log-in makes)."""
+    import time
+
+    from survey.accounts.models import Person
+    from survey.extensions import db
+
+    with app.app_context():
+        epoch = db.session.get(Person, person_id).session_epoch
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{person_id}:{epoch}"
+        session["_fresh"] = True
+        session["seen"] = int(time.time())

@@ -52,7 +52,11 @@ class Invitation(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Values known in advance (enhet, yrkesgruppe, stillingsprosent) to pre-fill questions.
     prefill: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
-    person_ref: Mapped[str | None] = mapped_column(String(100))
+    # Set for confidential and identified campaigns sent to known people. Erasing the person
+    # keeps the invitation (response rates stay right) but not the link.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     created_on: Mapped[dt.date] = mapped_column(default=today)
     # A day, never a time: in anonymous campaigns a finer time could be matched to a response.
     used_on: Mapped[dt.date | None]

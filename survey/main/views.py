@@ -12,6 +12,13 @@ def index():
     return render_template("main/index.html")
 
 
+@bp.get("/personvern")
+def privacy():
+    from flask_babel import get_locale
+
+    return render_template(f"main/privacy_{get_locale() or 'nb'}.html")
+
+
 @bp.get("/sprak/<code>")
 def set_language(code: str):
     """A plain link, so the language can be switched without JavaScript."""

@@ -1,0 +1,85 @@
+"""The access policy: every endpoint, which roles may use it, and on which objects.
+
+An endpoint that is not in this table is refused (and the policy test fails). Views do not
+check roles themselves; they ask `survey.access.guard` for the objects they show."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+
+from survey.accounts.models import Role
+
+
+class Scope(enum.StrEnum):
+    ALL = "all"  # every object
+    UNIT = "unit"  # objects in the units the role is for, including sub-units
+    CASE = "case"  # objects of the committee cases the person sits in
+    OWN = "own"  # the person's own data
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    public: bool = False
+    grants: Mapping[Role, Scope] = dataclasses.field(default_factory=dict)
+
+
+# Public pages, and the respondent's flow: a respondent holds a capability (a link, a code or
+# a signed session cookie), not an account.
+PUBLIC = Rule(public=True)
+ANY_ACCOUNT = Rule(grants={Role.ANSATT: Scope.OWN})
+ADMIN_ONLY = Rule(grants={Role.ADMIN: Scope.ALL})
+PERSONAL_DATA = Rule(
+    grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL, Role.ENHETSLEDER: Scope.UNIT}
+)
+AGGREGATES = Rule(
+    grants={
+        Role.ADMIN: Scope.ALL,
+        Role.PROSJEKTLEDER: Scope.ALL,
+        Role.ENHETSLEDER: Scope.UNIT,
+        Role.TILLITSVALGT: Scope.ALL,
+        Role.VERNEOMBUD: Scope.ALL,
+    }
+)
+
+POLICY: dict[str, Rule] = {
+    "static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.set_language": PUBLIC,
+    "main.privacy": PUBLIC,
+    "answering.welcome": PUBLIC,
+    "answering.start": PUBLIC,
+    "answering.invitation": PUBLIC,
+    "answering.start_invitation": PUBLIC,
+    "answering.resume": PUBLIC,
+    "answering.page": PUBLIC,
+    "answering.review": PUBLIC,
+    "answering.submit": PUBLIC,
+    "answering.receipt": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.login_link": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.oidc_login": PUBLIC,
+    "auth.oidc_callback": PUBLIC,
+    "auth.logout": ANY_ACCOUNT,
+    "auth.logout_everywhere": ANY_ACCOUNT,
+    "me.overview": ANY_ACCOUNT,
+    "me.export": ANY_ACCOUNT,
+    "people.index": PERSONAL_DATA,
+    "people.detail": PERSONAL_DATA,
+    "results.index": AGGREGATES,
+    "admin.users": ADMIN_ONLY,
+    "admin.create_user": ADMIN_ONLY,
+    "admin.user": ADMIN_ONLY,
+    "admin.grant_role": ADMIN_ONLY,
+    "admin.revoke_role": ADMIN_ONLY,
+    "admin.login_link": ADMIN_ONLY,
+    "admin.erase": ADMIN_ONLY,
+    "admin.audit": ADMIN_ONLY,
+}
+
+
+def rule_for(endpoint: str | None) -> Rule | None:
+    return POLICY.get(endpoint or "")

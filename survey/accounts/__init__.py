@@ -1,0 +1,1 @@
+"""People, their roles and how they log in."""

@@ -1,0 +1,1 @@
+"""Administration for HR: users, roles, login links, erasure and the audit log."""

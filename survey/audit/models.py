@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import Base, JsonData, utcnow
+
+
+class AuditEntry(Base):
+    """One thing that happened. Append-only: triggers refuse UPDATE; only the retention purge
+    deletes. Person ids are plain numbers, not foreign keys, so entries outlive an erasure."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    subject_id: Mapped[int | None] = mapped_column(index=True)  # whose data it concerns
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)

@@ -1,0 +1,99 @@
+"""Writing and searching the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from survey.audit.models import AuditEntry
+from survey.db import utcnow
+from survey.extensions import db
+
+
+class Action:
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
+    LOGOUT_EVERYWHERE = "logout_everywhere"
+    PASSWORD_RESET = "password_reset"
+    READ = "read"  # someone other than the owner read a person's identified data
+    CHANGE = "change"
+    EXPORT = "export"
+    DOWNLOAD = "download"
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    PERSON_CREATED = "person_created"
+    LOGIN_LINK_CREATED = "login_link_created"
+    ERASE = "erase"
+
+
+def record(
+    action: str,
+    *,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    detail: dict[str, Any] | None = None,
+    commit: bool = False,
+) -> AuditEntry:
+    entry = AuditEntry(
+        action=action,
+        actor_id=actor_id,
+        subject_id=subject_id,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        detail=detail or {},
+    )
+    db.session.add(entry)
+    if commit:
+        db.session.commit()
+    return entry
+
+
+def search(
+    *,
+    person_id: int | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 200,
+) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if person_id is not None:
+        query = query.where(AuditEntry.subject_id == person_id)
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+    if until is not None:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(AuditEntry.at < end)
+    return list(db.session.scalars(query))
+
+
+def readers_of(person_id: int) -> list[AuditEntry]:
+    """Who other than the person has read or exported their data."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.subject_id == person_id,
+                AuditEntry.action.in_([Action.READ, Action.EXPORT, Action.DOWNLOAD]),
+                (AuditEntry.actor_id != person_id) | AuditEntry.actor_id.is_(None),
+            )
+            .order_by(AuditEntry.at.desc())
+        )
+    )
+
+
+def purge(retention_days: int, now: dt.datetime | None = None) -> int:
+    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
+    db.session.commit()
+    return deleted

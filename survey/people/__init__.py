@@ -1,0 +1,1 @@
+"""Staff looking up a person's identified data (audit-logged)."""

@@ -1,0 +1,1 @@
+"""Aggregate results for union and safety representatives, leaders and HR."""
