@@ -29,7 +29,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after the request's commit: views render from them without a reload.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 def today() -> dt.date:

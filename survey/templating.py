@@ -23,7 +23,8 @@ def static_url(filename: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default is None
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
 
     @app.context_processor
     def inject_globals():

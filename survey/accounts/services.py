@@ -169,7 +169,8 @@ def issue_token(person: Person, purpose: TokenPurpose, lifetime: dt.timedelta) -
     token = secrets.token_urlsafe(16)
     db.session.add(
         LoginToken(
-            person=person,
+            # LoginToken has no `person` relationship, only the column.
+            person_id=person.id,
             token_hash=_token_hash(token),
             purpose=purpose,
             expires_at=utcnow() + lifetime,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +19,8 @@ from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.campaigns.services import keyed_hash
 from survey.db import today
 from survey.extensions import db
-from survey.questionnaires.services import definition_of, latest_version
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.services import definition_by_id, definition_of, latest_version
 
 RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 RESUME_CODE_LENGTH = 16  # 16 symbols of 32: 80 bits
@@ -26,6 +28,81 @@ RESUME_CODE_LENGTH = 16  # 16 symbols of 32: 80 bits
 
 class CampaignClosed(Exception):
     pass
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignInfo:
+    id: int
+    slug: str
+    questionnaire_id: str
+    title: str | None
+    mode: Mode
+    is_open: bool
+
+    @property
+    def accepts_open_link(self) -> bool:
+        return self.mode is Mode.ANONYMOUS
+
+
+@dataclasses.dataclass(frozen=True)
+class Draft:
+    """What a page view or post needs about the respondent's response, read in one query
+    of plain columns (this runs on every request of the answering flow)."""
+
+    id: str
+    status: Status
+    last_page: str | None
+    submitted_on: dt.date | None
+    campaign: CampaignInfo
+    questionnaire: engine.Questionnaire
+
+
+_DRAFT_COLUMNS = (
+    Response.id,
+    Response.status,
+    Response.last_page,
+    Response.submitted_on,
+    Campaign.id,
+    Campaign.slug,
+    Campaign.questionnaire_id,
+    Campaign.title,
+    Campaign.mode,
+    Campaign.is_open,
+    QuestionnaireVersion.id,
+    QuestionnaireVersion.fingerprint,
+)
+
+
+# Statements of the hot path are built once, with bound parameters, and run on the
+# connection (Core) rather than through the ORM: they return plain rows anyway.
+_DRAFT_QUERY = (
+    select(*_DRAFT_COLUMNS)
+    .join(Campaign, Response.campaign_id == Campaign.id)
+    .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
+    .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
+)
+_ANSWERS_QUERY = select(Answer.question, Answer.value).where(
+    Answer.response_id == bindparam("response_id")
+)
+
+
+def load_draft(response_id: str, slug: str) -> Draft | None:
+    row = (
+        db.session.connection()
+        .execute(_DRAFT_QUERY, {"response_id": response_id, "slug": slug})
+        .first()
+    )
+    if row is None:
+        return None
+    (rid, status, last_page, submitted_on, cid, cslug, qid, title, mode, is_open, vid, fp) = row
+    return Draft(
+        id=rid,
+        status=status,
+        last_page=last_page,
+        submitted_on=submitted_on,
+        campaign=CampaignInfo(cid, cslug, qid, title, mode, is_open),
+        questionnaire=definition_by_id(vid, fp),
+    )
 
 
 def new_resume_code() -> str:
@@ -109,11 +186,11 @@ def response_by_resume_code(campaign: Campaign, code: str) -> Response | None:
     ).first()
 
 
-def stored_answers(response: Response, questionnaire: engine.Questionnaire) -> dict[str, Any]:
+def stored_answers(
+    response: Response | Draft, questionnaire: engine.Questionnaire
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    rows = db.session.execute(
-        select(Answer.question, Answer.value).where(Answer.response_id == response.id)
-    )
+    rows = db.session.connection().execute(_ANSWERS_QUERY, {"response_id": response.id})
     for name, data in rows:
         try:
             question = questionnaire.question(name)
@@ -126,21 +203,19 @@ def stored_answers(response: Response, questionnaire: engine.Questionnaire) -> d
 
 
 def save_page(
-    response: Response,
+    response: Response | Draft,
     questionnaire: engine.Questionnaire,
     page: engine.Page,
     values: Mapping[str, Any],
     *,
+    answers: Mapping[str, Any],
     resume_at: str | None = None,
     today_: dt.date | None = None,
 ) -> None:
-    """Store a page's values. Empty answers to relevant questions are removed; answers to
-    questions that are not relevant now are kept, so changing one's mind back loses nothing
-    (only relevant answers are kept at submission)."""
-    merged = {
-        **stored_answers(response, questionnaire),
-        **{k: v for k, v in values.items() if v is not None},
-    }
+    """Store a page's values over the `answers` stored so far. Empty answers to relevant
+    questions are removed; answers to questions that are not relevant now are kept, so
+    changing one's mind back loses nothing (only relevant answers are kept at submission)."""
+    merged = {**answers, **{k: v for k, v in values.items() if v is not None}}
     relevant = {
         q.name for q in engine.relevant_questions(questionnaire, page, merged, today_ or today())
     }
@@ -151,9 +226,27 @@ def save_page(
             delete(Answer).where(Answer.response_id == response.id, Answer.question.in_(to_clear))
         )
     _upsert_answers(response.id, questionnaire, to_store)
-    response.last_page = resume_at or page.name
-    response.updated_on = today()
+    db.session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(last_page=resume_at or page.name, updated_on=today())
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """INSERT … ON CONFLICT (response, question) DO UPDATE, built once per dialect."""
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Answer)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["response_id", "question"], set_={"value": statement.excluded.value}
+        )
+    return _UPSERTS[dialect]
 
 
 def _upsert_answers(
@@ -169,21 +262,21 @@ def _upsert_answers(
         }
         for name, value in values.items()
     ]
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Answer).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["response_id", "question"], set_={"value": statement.excluded.value}
-    )
-    db.session.execute(statement)
+    connection = db.session.connection()
+    connection.execute(_upsert_statement(connection.dialect.name), rows)
 
 
 def submit(
-    response: Response, questionnaire: engine.Questionnaire, *, invitation_id: int | None
+    response: Response | Draft,
+    questionnaire: engine.Questionnaire,
+    *,
+    answers: Mapping[str, Any] | None = None,
+    invitation_id: int | None,
 ) -> bool:
     """Submit once. Returns False when it was already submitted (a double tap or a retry):
     the first submission stands and nothing changes."""
-    answers = stored_answers(response, questionnaire)
+    if answers is None:
+        answers = stored_answers(response, questionnaire)
     final = engine.final_answers(questionnaire, answers, today())
     claimed = db.session.execute(
         update(Response)
@@ -209,5 +302,4 @@ def submit(
             .values(used_on=today())
         )
     db.session.commit()
-    db.session.refresh(response)
     return True

@@ -28,6 +28,7 @@ from survey.campaigns.models import Campaign
 from survey.campaigns.services import find_campaign, find_invitation
 from survey.db import today
 from survey.extensions import db
+from survey.questionnaires.services import definition_of, latest_version
 
 bp = Blueprint("answering", __name__)
 
@@ -76,13 +77,21 @@ def _response_in_session(campaign: Campaign) -> Response | None:
     return response
 
 
+def _draft_in_session(slug: str) -> services.Draft | None:
+    response_id = session.get("responses", {}).get(slug)
+    if not response_id:
+        return None
+    return services.load_draft(response_id, slug)
+
+
 def _draft_or_redirect(slug: str):
     """(campaign, response, questionnaire) for a draft in progress, or a redirect."""
-    campaign = _campaign_or_404(slug)
-    response = _response_in_session(campaign)
+    response = _draft_in_session(slug)
     if response is None:
+        _campaign_or_404(slug)
         flash(_("Start or resume the questionnaire here."), "info")
         return None, redirect(url_for(".welcome", slug=slug))
+    campaign = response.campaign
     if response.status is Status.SUBMITTED:
         if request.method == "POST":
             flash(
@@ -92,7 +101,7 @@ def _draft_or_redirect(slug: str):
         return None, redirect(url_for(".receipt", slug=slug))
     if not campaign.is_open:
         return None, (render_template("answering/closed.html"), 410)
-    return (campaign, response, services.questionnaire_of(response)), None
+    return (campaign, response, response.questionnaire), None
 
 
 @bp.get("/s/<slug>")
@@ -229,7 +238,12 @@ def page(slug: str, name: str):
         merged = {**answers, **{k: v for k, v in valid.items() if v is not None}}
         previous = engine.previous_page(questionnaire, merged, name, today())
         services.save_page(
-            response, questionnaire, current, valid, resume_at=previous.name if previous else None
+            response,
+            questionnaire,
+            current,
+            valid,
+            answers=answers,
+            resume_at=previous.name if previous else None,
         )
         if previous is None:
             return redirect(url_for(".welcome", slug=slug))
@@ -257,6 +271,7 @@ def page(slug: str, name: str):
         questionnaire,
         current,
         result.values,
+        answers=answers,
         resume_at=following.name if following else None,
     )
     if result.revealed:
@@ -277,7 +292,7 @@ def _render_page(
     error_list = [(q["name"], q["label"], q["error"]) for q in questions if q["error"]]
     return render_template(
         "answering/page.html",
-        campaign=_campaign_view(campaign),
+        campaign=_campaign_view(campaign, questionnaire),
         page={"name": current.name, "title": current.title.get(lang)},
         questions=questions,
         shown=presenting.visible_names(questions),
@@ -330,7 +345,7 @@ def review(slug: str):
     missing = engine.missing_required(questionnaire, answers, today())
     return render_template(
         "answering/review.html",
-        campaign=_campaign_view(campaign),
+        campaign=_campaign_view(campaign, questionnaire),
         sections=sections,
         missing=len(missing),
         resume=_resume_info(campaign),
@@ -339,21 +354,21 @@ def review(slug: str):
 
 @bp.post("/s/<slug>/send")
 def submit(slug: str):
-    campaign = _campaign_or_404(slug)
-    response = _response_in_session(campaign)
+    response = _draft_in_session(slug)
     if response is None:
+        _campaign_or_404(slug)
         return redirect(url_for(".welcome", slug=slug))
     if response.status is Status.SUBMITTED:
         return redirect(url_for(".receipt", slug=slug))
-    if not campaign.is_open:
+    if not response.campaign.is_open:
         return render_template("answering/closed.html"), 410
-    questionnaire = services.questionnaire_of(response)
+    questionnaire = response.questionnaire
     answers = services.stored_answers(response, questionnaire)
     if engine.missing_required(questionnaire, answers, today()):
         flash(_("Some required questions are not answered yet."), "error")
         return redirect(url_for(".review", slug=slug))
     invitation_id = session.get("invitations", {}).get(slug)
-    services.submit(response, questionnaire, invitation_id=invitation_id)
+    services.submit(response, questionnaire, answers=answers, invitation_id=invitation_id)
     codes = dict(session.get("resume_codes", {}))
     codes.pop(slug, None)
     session["resume_codes"] = codes
@@ -362,13 +377,13 @@ def submit(slug: str):
 
 @bp.get("/s/<slug>/kvittering")
 def receipt(slug: str):
-    campaign = _campaign_or_404(slug)
-    response = _response_in_session(campaign)
+    response = _draft_in_session(slug)
     if response is None or response.status is not Status.SUBMITTED:
+        _campaign_or_404(slug)
         return redirect(url_for(".welcome", slug=slug))
     return render_template(
         "answering/receipt.html",
-        campaign=_campaign_view(campaign),
+        campaign=_campaign_view(response.campaign, response.questionnaire),
         submitted_on=response.submitted_on,
     )
 
@@ -385,11 +400,14 @@ def _resume_info(campaign: Campaign) -> dict[str, str] | None:
     return None
 
 
-def _campaign_view(campaign: Campaign) -> dict[str, Any]:
-    from survey.questionnaires.services import definition_of, latest_version
-
+def _campaign_view(
+    campaign: Campaign, definition: engine.Questionnaire | None = None
+) -> dict[str, Any]:
+    """The campaign as the templates need it; `definition` defaults to the latest version
+    (pages inside a response pass the version the respondent answers)."""
     lang = _lang()
-    definition = definition_of(latest_version(campaign.questionnaire_id))
+    if definition is None:
+        definition = definition_of(latest_version(campaign.questionnaire_id))
     return {
         "slug": campaign.slug,
         "title": campaign.title or definition.title.get(lang),

@@ -8,6 +8,7 @@ however many levels deep, even though the stored answers are kept until the next
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +57,36 @@ class _Resolved:
     question_relevant: dict[str, bool]  # as if its page were shown
 
 
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+_recent = threading.local()
+_RECENT_SIZE = 4
+
+
 def _resolve(q: Questionnaire, answers: Mapping[str, Any], today: datetime.date) -> _Resolved:
+    """Relevance of every page and question. One request asks this several times for the
+    same answers (flow, progress, rendering), so the last few results are kept per thread."""
+    try:
+        key = (id(q), today, frozenset((k, _frozen(v)) for k, v in answers.items()))
+    except TypeError:  # an unhashable value: work it out without the cache
+        return _resolve_uncached(q, answers, today)
+    recent = getattr(_recent, "items", None)
+    if recent is None:
+        recent = _recent.items = []
+    for cached_q, cached_key, result in recent:
+        if cached_key == key and cached_q is q:
+            return result
+    result = _resolve_uncached(q, answers, today)
+    recent.insert(0, (q, key, result))
+    del recent[_RECENT_SIZE:]
+    return result
+
+
+def _resolve_uncached(
+    q: Questionnaire, answers: Mapping[str, Any], today: datetime.date
+) -> _Resolved:
     resolved = _Resolved({}, {}, {})
     for page in q.pages:
         page_shown = _is_relevant(page.relevant, resolved.values, today)

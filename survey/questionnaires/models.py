@@ -19,7 +19,8 @@ class QuestionnaireVersion(Base):
     version: Mapped[int]
     fingerprint: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(500))
-    source: Mapped[str] = mapped_column(Text)
+    # Deferred: 20 KB a row, needed only the first time a process parses this version.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import exists, func, select
@@ -84,13 +83,25 @@ def known_questionnaire_ids() -> list[str]:
     )
 
 
+_definitions: dict[tuple[int, str], engine.Questionnaire] = {}
+
+
 def definition_of(version: QuestionnaireVersion) -> engine.Questionnaire:
-    """The parsed definition of a stored version (parsed once per process)."""
-    return _parse(version.fingerprint, version.source, version.filename, version.version)
+    """The parsed definition of a stored version, parsed once per process. Keyed by the
+    fingerprint too, since a version without answers may still be updated in place."""
+    key = (version.id, version.fingerprint)
+    definition = _definitions.get(key)
+    if definition is None:
+        parsed = engine.load_text(version.source, version.filename)
+        # The stored version number wins over the file's when a change became a new version.
+        definition = dataclasses.replace(parsed, version=version.version)
+        _definitions[key] = definition
+    return definition
 
 
-@lru_cache(maxsize=64)
-def _parse(fingerprint: str, source: str, filename: str, version: int) -> engine.Questionnaire:
-    definition = engine.load_text(source, filename)
-    # The stored version number wins over the file's when a change was stored as a new version.
-    return dataclasses.replace(definition, version=version)
+def definition_by_id(version_id: int, fingerprint: str) -> engine.Questionnaire:
+    """Like definition_of, but reads the version row only when this process hasn't parsed it."""
+    definition = _definitions.get((version_id, fingerprint))
+    if definition is None:
+        definition = definition_of(db.session.get(QuestionnaireVersion, version_id))
+    return definition
