@@ -221,18 +221,27 @@ def save_page(
     }
     to_store = {name: value for name, value in values.items() if value is not None}
     to_clear = [name for name, value in values.items() if value is None and name in relevant]
+    connection = db.session.connection()
     if to_clear:
-        db.session.execute(
-            delete(Answer).where(Answer.response_id == response.id, Answer.question.in_(to_clear))
+        connection.execute(
+            _CLEAR_ANSWERS, [{"response_id": response.id, "question": name} for name in to_clear]
         )
     _upsert_answers(response.id, questionnaire, to_store)
-    db.session.execute(
-        update(Response)
-        .where(Response.id == response.id)
-        .values(last_page=resume_at or page.name, updated_on=today())
-        .execution_options(synchronize_session=False)
+    connection.execute(
+        _SET_POSITION,
+        {"response_id": response.id, "resume_at": resume_at or page.name, "day": today()},
     )
     db.session.commit()
+
+
+_CLEAR_ANSWERS = delete(Answer).where(
+    Answer.response_id == bindparam("response_id"), Answer.question == bindparam("question")
+)
+_SET_POSITION = (
+    update(Response)
+    .where(Response.id == bindparam("response_id"))
+    .values(last_page=bindparam("resume_at"), updated_on=bindparam("day"))
+)
 
 
 _UPSERTS: dict[str, Any] = {}
