@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/answer_flow.py [--duration S] [--clients N] [--runs R]
                                                [--workers W] [--threads T] [--think S]
+                                               [--respondent-duration S] [--seed K]
                                                [--skip-baseline]
 
 What it does (details in benchmarks/README.md):
@@ -11,14 +12,17 @@ What it does (details in benchmarks/README.md):
     not compress), and the heaviest page. Target: at most 30 KB for a page on first visit.
 (b) runs N simulated respondents (threads, one requests.Session per respondent) against
     gunicorn on a fresh SQLite file. Each answers the whole questionnaire along the
-    part-time-wants-more branch, reviews and sends, then starts again as a new respondent,
-    until N*R questionnaires are complete or S seconds have passed. A page submit is one POST of
-    a page plus its redirected GET. Reports submits per second and p50/p95 latency.
-(c) does the same for benchmarks/baseline_app.py (one INSERT, redirect, one small template)
-    under the same gunicorn settings. Targets: throughput at least 50 % of the baseline's,
-    p95 at most 150 ms.
-(d) checks in the databases that nothing was lost or duplicated. Exits 1 when a check fails;
-    performance targets are only reported.
+    part-time-wants-more branch, reviews and sends, then starts again as a new respondent.
+    A submit is every POST answered by a redirect plus its redirected GET: the start button,
+    every page and the send button (the welcome GET is load, not a submit). Two phases:
+    - saturation: no think time, until N*R questionnaires or S seconds; measures submits/s;
+    - respondents: each pause before a submit is --think seconds ±50 % (uniform, seeded per
+      client), for --respondent-duration seconds; measures submit latency p50/p95/p99.
+(c) does the same two phases for benchmarks/baseline_app.py (one INSERT, redirect, one small
+    template) under the same gunicorn settings. Targets: survey submits/s at saturation at
+    least 50 % of the baseline's; survey submit p95 in the respondents phase at most 150 ms.
+(d) checks in the databases, for the rows of every phase, that nothing was lost or duplicated.
+    Exits 1 when a check fails; performance targets are only reported.
 
 Only 127.0.0.1 is contacted. Temporary files are removed and the servers stopped at the end,
 also on Ctrl+C.
@@ -31,6 +35,7 @@ import gzip
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -41,7 +46,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -320,8 +325,45 @@ def new_session() -> requests.Session:
     return session
 
 
+class Think:
+    """A respondent's think time: uniform in [½·mean, 1½·mean], from a generator seeded per client.
+
+    Each client has its own generator (seed and client number), so the sequence of pauses does
+    not depend on how the threads are scheduled and two runs with the same seed are comparable.
+    """
+
+    def __init__(self, mean: float, seed: int, index: int):
+        self.mean = mean
+        self.rng = random.Random(seed * 1_000_003 + index)
+
+    def pause(self) -> float:
+        return self.rng.uniform(0.5 * self.mean, 1.5 * self.mean)
+
+    def offset(self) -> float:
+        """When this client starts, so the clients' clocks are spread over one think time."""
+        return self.rng.uniform(0.0, 1.5 * self.mean)
+
+
+def think_between(think: Think | None, stop: threading.Event, session: requests.Session) -> None:
+    """Wait one think time (not timed). Raises Stop when the phase ends meanwhile."""
+    if think is None or think.mean <= 0:
+        return
+    pause = think.pause()
+    if stop.wait(pause):
+        raise Stop
+    if pause >= 1.0:
+        # gunicorn closes idle keep-alive connections after 2 s; a browser would open a new one
+        # rather than fail on a reset, so do not reuse the pooled connection.
+        session.close()
+
+
 class Respondent:
-    """Answers the questionnaire like a phone browser without JavaScript."""
+    """Answers the questionnaire like a phone browser without JavaScript.
+
+    A *submit* is a POST answered by a redirect plus the GET it redirects to: the start button,
+    every questionnaire page and the send button. Each is timed under its own kind and under
+    "submit" (all of them). The welcome GET is timed too but is not a submit.
+    """
 
     def __init__(
         self,
@@ -330,7 +372,7 @@ class Respondent:
         stats: Stats,
         stop: threading.Event | None,
         keep_pages: dict | None = None,
-        think: float = 0.0,
+        think: Think | None = None,
     ):
         self.base, self.slug, self.stats, self.stop, self.think = base, slug, stats, stop, think
         self.keep_pages = keep_pages  # page name -> final response, for the weight check
@@ -360,16 +402,14 @@ class Respondent:
 
     def _submit(self, url: str, data: dict, kind: str, path_end: str) -> None:
         """One submit: the POST and the GET it redirects to."""
-        if self.think and self.stop is not None:
-            self.stop.wait(self.think)  # reading and answering the page; not timed
-            if self.think >= 1.0:
-                # gunicorn closes idle keep-alive connections after 2 s; a browser would open a
-                # new one rather than fail on a reset, so do not reuse the pooled connection.
-                self.session.close()
+        if self.stop is not None:
+            think_between(self.think, self.stop, self.session)  # reading and answering the page
         self._check_stop()
         began = time.perf_counter()
         response = self.session.post(url, data=data, timeout=60, allow_redirects=True)
-        self.stats.latencies[kind].append(time.perf_counter() - began)
+        took = time.perf_counter() - began
+        self.stats.latencies[kind].append(took)
+        self.stats.latencies["submit"].append(took)
         self.stats.requests += 1 + len(response.history)
         if [r.status_code for r in response.history] != [302]:
             raise FlowError(
@@ -433,13 +473,15 @@ def respondent_loop(
     done: list,
     target: int,
     lock: threading.Lock,
-    think: float = 0.0,
+    think: Think | None = None,
+    prefix: str = "c",
 ) -> None:
+    """One client: respondent after respondent until `stop`; run ids are `{prefix}{index}-r{n}`."""
     n = 0
-    if think:
-        stop.wait(think * index / 50)  # spread the respondents' clocks
+    if think is not None and think.mean > 0 and stop.wait(think.offset()):
+        return  # the clients' clocks are spread over one think time
     while not stop.is_set():
-        run_id = f"c{index}-r{n}"
+        run_id = f"{prefix}{index}-r{n}"
         respondent = Respondent(base, slug, stats, stop, think=think)
         try:
             respondent.run(plan_for(run_id, index * 1000 + n))
@@ -457,12 +499,28 @@ def respondent_loop(
         n += 1
 
 
-def baseline_loop(index: int, base: str, stats: Stats, stop: threading.Event, sent: list) -> None:
+def baseline_loop(
+    index: int,
+    base: str,
+    stats: Stats,
+    stop: threading.Event,
+    sent: list,
+    think: Think | None = None,
+    prefix: str = "c",
+) -> None:
+    """One baseline client: POST (+ redirected GET), think, POST, … until `stop`."""
     session = new_session()
     n = 0
+    if think is not None and think.mean > 0 and stop.wait(think.offset()):
+        return
     try:
         while not stop.is_set():
-            value = f"c{index}-{n}"
+            if n:
+                try:
+                    think_between(think, stop, session)
+                except Stop:
+                    break
+            value = f"{prefix}{index}-{n}"
             began = time.perf_counter()
             try:
                 response = session.post(base + "/items", data={"value": value}, timeout=60)
@@ -578,7 +636,10 @@ def ms(seconds: float) -> str:
 # --- Correctness ----------------------------------------------------------------------------
 
 
-def check_survey_db(path: Path, slug: str, stats: Stats) -> list[tuple[str, bool, str]]:
+def check_survey_db(
+    path: Path, slug: str, stats: Stats, phases: dict[str, Stats]
+) -> list[tuple[str, bool, str]]:
+    """`stats` covers every run against the survey; `phases` names parts of it for a line each."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         (campaign_id,) = connection.execute(
@@ -637,7 +698,24 @@ def check_survey_db(path: Path, slug: str, stats: Stats) -> list[tuple[str, bool
     def sample(items):
         return "; ".join(map(str, items[:3]))
 
-    return [
+    bad_runs = {m.split(":", 1)[0] for m in mismatched}
+    per_phase = []
+    for phase, phase_stats in phases.items():
+        runs = [plan.run_id for plan in phase_stats.completed]
+        lost = [r for r in runs if seen[r] == 0]
+        doubled = [r for r in runs if seen[r] > 1]
+        differ = [r for r in runs if r in bad_runs]
+        per_phase.append(
+            (
+                f"{phase}: every completed run stored once, values as sent",
+                not lost and not doubled and not differ,
+                f"{len(runs)} runs completed, {len(phase_stats.started)} started; missing "
+                f"{len(lost)}, twice {len(doubled)}, values differ {len(differ)}"
+                f" {sample(lost + doubled + differ)}",
+            )
+        )
+
+    return per_phase + [
         (
             "submitted responses == completed runs",
             submitted == len(stats.completed),
@@ -669,19 +747,34 @@ def check_survey_db(path: Path, slug: str, stats: Stats) -> list[tuple[str, bool
     ]
 
 
-def check_baseline_db(path: Path, sent: list[str]) -> list[tuple[str, bool, str]]:
+def check_baseline_db(path: Path, phases: dict[str, list[str]]) -> list[tuple[str, bool, str]]:
+    """`phases`: the values whose POST was answered with a redirect, per phase."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         values = [v for (v,) in connection.execute("SELECT value FROM item")]
     finally:
         connection.close()
-    return [
+    stored = Counter(values)
+    checks = []
+    for phase, sent in phases.items():
+        lost = [v for v in sent if stored[v] == 0]
+        doubled = [v for v in sent if stored[v] > 1]
+        checks.append(
+            (
+                f"baseline {phase}: every answered POST stored once",
+                not lost and not doubled,
+                f"{len(sent)} POSTs answered; missing {len(lost)}, twice {len(doubled)}",
+            )
+        )
+    every = [v for sent in phases.values() for v in sent]
+    checks.append(
         (
-            "baseline rows == POSTs made",
-            len(values) == len(sent) and sorted(values) == sorted(sent),
-            f"{len(values)} rows, {len(sent)} POSTs answered, {len(set(values))} distinct",
-        ),
-    ]
+            "baseline rows == POSTs answered (all phases)",
+            len(values) == len(every) and stored == Counter(every),
+            f"{len(values)} rows, {len(every)} POSTs answered, {len(stored)} distinct",
+        )
+    )
+    return checks
 
 
 # --- Main -----------------------------------------------------------------------------------
@@ -701,14 +794,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--duration",
         type=float,
         default=30.0,
-        help="at most this many seconds of load per server (default 30)",
+        help="saturation phase: at most this many seconds of load per server (default 30)",
     )
-    parser.add_argument("--clients", type=int, default=50, help="concurrent respondents (50)")
+    parser.add_argument(
+        "--clients", type=int, default=50, help="concurrent respondents in both phases (50)"
+    )
     parser.add_argument(
         "--runs",
         type=int,
         default=4,
-        help="stop the survey load after clients*runs questionnaires (4)",
+        help="stop the survey's saturation phase after clients*runs questionnaires (4)",
     )
     parser.add_argument(
         "--workers",
@@ -722,13 +817,27 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--think",
         type=float,
-        default=0.0,
-        help="seconds each respondent spends on a page before sending it (default "
-        "0: closed loop, as fast as the server answers; latency then mostly "
-        "measures queueing)",
+        default=3.0,
+        help="respondents phase: mean seconds a respondent spends on a page before sending it; "
+        "each pause is drawn uniformly from ±50 %% of it (default 3)",
+    )
+    parser.add_argument(
+        "--respondent-duration",
+        type=float,
+        default=40.0,
+        help="respondents phase: seconds of load per server (default 40; 0 skips the phase)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="seed of the think-time generators (default 1; same seed, same pauses)",
     )
     parser.add_argument("--skip-baseline", action="store_true", help="only measure the survey app")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.think < 0 or args.respondent_duration < 0 or args.duration <= 0 or args.clients < 1:
+        parser.error("durations and --think must not be negative, --clients at least 1")
+    return args
 
 
 def _interrupt(signum, frame):
@@ -755,6 +864,78 @@ def main(argv=None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def survey_phase(
+    survey: Gunicorn,
+    slug: str,
+    args: argparse.Namespace,
+    *,
+    think: float,
+    duration: float,
+    target: float,
+    prefix: str,
+) -> LoadResult:
+    """`args.clients` respondent loops against the survey until `target` questionnaires or time."""
+    stop, done, lock = threading.Event(), [0], threading.Lock()
+    per_client = [Stats() for _ in range(args.clients)]
+    targets = [
+        (
+            respondent_loop,
+            (
+                i,
+                survey.base,
+                slug,
+                per_client[i],
+                stop,
+                done,
+                target,
+                lock,
+                Think(think, args.seed, i) if think > 0 else None,
+                prefix,
+            ),
+        )
+        for i in range(args.clients)
+    ]
+    return run_threads(targets, stop, duration, survey, per_client)
+
+
+def baseline_phase(
+    baseline: Gunicorn,
+    clients: int,
+    seed: int,
+    *,
+    think: float,
+    duration: float,
+    prefix: str,
+    sent: list[str],
+) -> LoadResult:
+    stop = threading.Event()
+    per_client = [Stats() for _ in range(clients)]
+    targets = [
+        (
+            baseline_loop,
+            (
+                i,
+                baseline.base,
+                per_client[i],
+                stop,
+                sent,
+                Think(think, seed, i) if think > 0 else None,
+                prefix,
+            ),
+        )
+        for i in range(clients)
+    ]
+    return run_threads(targets, stop, duration, baseline, per_client)
+
+
+@dataclass
+class Results:
+    saturation: LoadResult
+    respondents: LoadResult | None
+    base_saturation: LoadResult | None = None
+    base_respondents: LoadResult | None = None
+
+
 def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> int:
     survey_db, baseline_db = tmp / "survey.sqlite3", tmp / "baseline.sqlite3"
     env = {
@@ -768,10 +949,18 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
     env.pop("FLASK_APP", None)
     cpus = os.cpu_count() or 1
     print(
-        f"answer_flow benchmark: {args.clients} clients, ≤{args.duration:g} s or "
-        f"{args.clients * args.runs} questionnaires; gunicorn -k gthread -w {args.workers} "
-        f"--threads {args.threads}; {cpus} CPU(s); Python {platform.python_version()}"
+        f"answer_flow benchmark: gunicorn -k gthread -w {args.workers} --threads {args.threads}; "
+        f"{cpus} CPU(s); Python {platform.python_version()}"
     )
+    print(
+        f"  saturation:  {args.clients} clients, no think time, ≤{args.duration:g} s or "
+        f"{args.clients * args.runs} questionnaires (survey) per server"
+    )
+    if args.respondent_duration > 0:
+        print(
+            f"  respondents: {args.clients} respondents, think {args.think:g} s ±50 % "
+            f"(seed {args.seed}), {args.respondent_duration:g} s per server"
+        )
     print(f"temporary files in {tmp}")
 
     # Set-up, as an operator would.
@@ -801,13 +990,10 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
     servers.append(survey)
     survey.start(f"/s/{slug}")
 
-    all_stats: list[Stats] = []
-
     # (a) One respondent walks the flow; keep every page it sees. This run counts in (d).
-    weight_stats = Stats()
-    all_stats.append(weight_stats)
+    prep = Stats()
     pages: dict[str, requests.Response] = {}
-    walker = Respondent(survey.base, slug, weight_stats, None, keep_pages=pages)
+    walker = Respondent(survey.base, slug, prep, None, keep_pages=pages)
     walker.run(plan_for("weight", 0))
     walker.session.close()
     weights, facts = page_weights(survey.base, pages)
@@ -815,7 +1001,6 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
     # Warm-up: every worker loads the definition and compiles its templates. Counts in (d).
     warm_stop, warm_done, warm_lock = threading.Event(), [0], threading.Lock()
     warm = [Stats() for _ in range(args.workers * args.threads)]
-    all_stats.extend(warm)
     run_threads(
         [
             (
@@ -829,35 +1014,39 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
         survey,
         warm,
     )
+    for stats in warm:
+        prep.merge(stats)
 
-    # (b) The load.
-    print(f"survey load: {args.clients} respondents …", flush=True)
-    stop, done, lock = threading.Event(), [0], threading.Lock()
-    per_client = [Stats() for _ in range(args.clients)]
-    targets = [
-        (
-            respondent_loop,
-            (
-                i,
-                survey.base,
-                slug,
-                per_client[i],
-                stop,
-                done,
-                args.clients * args.runs,
-                lock,
-                args.think,
-            ),
+    # (b) The survey: saturation, then respondents who think.
+    print(f"survey, saturation: {args.clients} clients …", flush=True)
+    results = Results(
+        survey_phase(
+            survey,
+            slug,
+            args,
+            think=0.0,
+            duration=args.duration,
+            target=args.clients * args.runs,
+            prefix="c",
+        ),
+        None,
+    )
+    if args.respondent_duration > 0:
+        print(f"survey, respondents: {args.clients} respondents …", flush=True)
+        results.respondents = survey_phase(
+            survey,
+            slug,
+            args,
+            think=args.think,
+            duration=args.respondent_duration,
+            target=float("inf"),
+            prefix="p",
         )
-        for i in range(args.clients)
-    ]
-    load = run_threads(targets, stop, args.duration, survey, per_client)
-    all_stats.extend(per_client)
     survey.stop()
 
-    # (c) The baseline.
-    base_load = None
-    sent: list[str] = []
+    # (c) The baseline, the same two phases.
+    baseline_sent: dict[str, list[str]] = {}
+    baseline_errors: list[str] = []
     if not args.skip_baseline:
         run_command([sys.executable, str(ROOT / "benchmarks" / "baseline_app.py"), "init"], env)
         baseline = Gunicorn(
@@ -871,58 +1060,72 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
         )
         servers.append(baseline)
         baseline.start("/items/0")
-        warm_b = [Stats() for _ in range(args.workers * args.threads)]
-        warm_sent, warm_stop = [], threading.Event()
-        warmed = run_threads(
-            [
-                (baseline_loop, (9000 + i, baseline.base, warm_b[i], warm_stop, warm_sent))
-                for i in range(len(warm_b))
-            ],
-            warm_stop,
-            1.0,
+        baseline_sent = {"warm-up": [], "saturation": []}
+        warmed = baseline_phase(
             baseline,
-            warm_b,
+            args.workers * args.threads,
+            args.seed,
+            think=0.0,
+            duration=1.0,
+            prefix="w",
+            sent=baseline_sent["warm-up"],
         )
-        print(f"baseline load: {args.clients} clients …", flush=True)
-        stop_b = threading.Event()
-        per_client_b = [Stats() for _ in range(args.clients)]
-        base_load = run_threads(
-            [
-                (baseline_loop, (i, baseline.base, per_client_b[i], stop_b, sent))
-                for i in range(args.clients)
-            ],
-            stop_b,
-            min(args.duration, max(5.0, load.elapsed)),
+        baseline_errors += warmed.stats.errors
+        print(f"baseline, saturation: {args.clients} clients …", flush=True)
+        results.base_saturation = baseline_phase(
             baseline,
-            per_client_b,
+            args.clients,
+            args.seed,
+            think=0.0,
+            duration=min(args.duration, max(5.0, results.saturation.elapsed)),
+            prefix="c",
+            sent=baseline_sent["saturation"],
         )
-        sent += warm_sent
-        base_load.stats.errors += warmed.stats.errors
+        baseline_errors += results.base_saturation.stats.errors
+        if args.respondent_duration > 0:
+            print(f"baseline, respondents: {args.clients} respondents …", flush=True)
+            baseline_sent["respondents"] = []
+            results.base_respondents = baseline_phase(
+                baseline,
+                args.clients,
+                args.seed,
+                think=args.think,
+                duration=args.respondent_duration,
+                prefix="p",
+                sent=baseline_sent["respondents"],
+            )
+            baseline_errors += results.base_respondents.stats.errors
         baseline.stop()
 
-    # (d) Correctness, once the servers have stopped.
+    # (d) Correctness, once the servers have stopped: every phase's rows.
+    phases = {"weight walk + warm-up": prep, "saturation": results.saturation.stats}
+    if results.respondents is not None:
+        phases["respondents"] = results.respondents.stats
     total = Stats()
-    for stats in all_stats:
+    for stats in phases.values():
         total.merge(stats)
-    checks = check_survey_db(survey_db, slug, total)
+    checks = check_survey_db(survey_db, slug, total, phases)
     checks.append(
         (
             "no HTTP errors or unexpected redirects (survey)",
             not total.errors,
-            f"{len(total.errors)} errors " + "; ".join(total.errors[:3]),
+            f"{len(total.errors)} errors ("
+            + ", ".join(f"{name} {len(st.errors)}" for name, st in phases.items())
+            + ") "
+            + "; ".join(total.errors[:3]),
         )
     )
-    if base_load is not None:
-        checks += check_baseline_db(baseline_db, sent)
+    if baseline_sent:
+        checks += check_baseline_db(baseline_db, baseline_sent)
         checks.append(
             (
                 "no HTTP errors (baseline)",
-                not base_load.stats.errors,
-                f"{len(base_load.stats.errors)} errors " + "; ".join(base_load.stats.errors[:3]),
+                not baseline_errors,
+                f"{len(baseline_errors)} errors " + "; ".join(baseline_errors[:3]),
             )
         )
 
-    report(args, weights, facts, load, base_load, checks, cpus)
+    report(args, weights, facts, results, checks, cpus)
     if any(
         log.exists() and "Traceback" in log.read_text(errors="replace")
         for log in (tmp / "survey.log", tmp / "baseline.log")
@@ -931,7 +1134,40 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
     return 0 if all(ok for _, ok, _ in checks) else 1
 
 
-def report(args, weights, facts, load: LoadResult, base_load: LoadResult | None, checks, cpus):
+SUBMIT_KINDS = ("start submit", "page submit", "send submit")
+
+
+def figures(result: LoadResult | None) -> dict | None:
+    """Throughput, latency and CPU of one phase. A submit = POST + redirected GET, of any kind."""
+    if result is None:
+        return None
+    latencies, elapsed = result.stats.latencies, result.elapsed
+    submits = latencies["submit"]
+    timed = len(submits) + len(latencies.get("welcome GET", []))
+    return {
+        "count": len(submits),
+        "rate": len(submits) / elapsed,
+        "page_count": len(latencies.get("page submit", [])),
+        "page_rate": len(latencies.get("page submit", [])) / elapsed,
+        "p50": percentile(submits, 50),
+        "p95": percentile(submits, 95),
+        "p99": percentile(submits, 99),
+        "page_p95": percentile(latencies.get("page submit", []), 95),
+        "mean": sum(submits) / len(submits) if submits else float("nan"),
+        # Little's law for a closed loop: clients = rate of timed requests × mean time in them.
+        "timed_rate": timed / elapsed,
+        "elapsed": elapsed,
+        "req_rate": result.stats.requests / elapsed,
+        "client_cpu": result.client_cpu / elapsed,
+        "server_cpu": result.server_cpu / elapsed,
+        "other_cpu": result.other_cpu / elapsed,
+        # Server CPU per submit: all the server's CPU in the phase (for the survey this includes
+        # the welcome GETs, one per 9 submits) over the submits. Independent of the client.
+        "cpu_per_submit": result.server_cpu / len(submits) if submits else float("nan"),
+    }
+
+
+def report(args, weights, facts, results: Results, checks, cpus):
     line = "-" * 78
     print(
         f"\n{line}\n(a) Bytes per page of {QUESTIONNAIRE} (gzip -9; first visit = HTML + CSS + JS)"
@@ -964,74 +1200,96 @@ def report(args, weights, facts, load: LoadResult, base_load: LoadResult | None,
         f"{heaviest_any['total_gz']} B"
     )
 
-    def describe(name: str, result: LoadResult, kind: str) -> dict:
-        values = result.stats.latencies[kind]
-        return {
-            "name": name,
-            "count": len(values),
-            "rate": len(values) / result.elapsed,
-            "p50": percentile(values, 50),
-            "p95": percentile(values, 95),
-            "p99": percentile(values, 99),
-            "elapsed": result.elapsed,
-            "req_rate": result.stats.requests / result.elapsed,
-            "client_cpu": result.client_cpu / result.elapsed,
-            "server_cpu": result.server_cpu / result.elapsed,
-            "other_cpu": result.other_cpu / result.elapsed,
-            # Server CPU per submit counts every request of the flow, independent of the client.
-            "cpu_per_submit": result.server_cpu / len(values) if values else float("nan"),
-        }
-
-    ours = describe("survey", load, "page submit")
-    print(
-        f"\n{line}\n(b) Survey app: gunicorn -k gthread -w {args.workers} --threads {args.threads}, "
-        f"SQLite, {args.clients} respondents"
-    )
-    print(
-        f"    {load.elapsed:.1f} s; {len(load.stats.completed)} questionnaires sent, "
-        f"{load.stats.aborted} stopped mid-way at the end, {len(load.stats.errors)} errors; "
-        f"{load.stats.requests} HTTP requests ({ours['req_rate']:.0f}/s)"
-    )
-    print(f"    {'request':<34}{'count':>7}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
-    kinds = ["welcome GET", "start submit", "page submit", "send submit"]
-    kinds += sorted(k for k in load.stats.latencies if k.startswith("page submit: "))
-    for kind in kinds:
-        values = load.stats.latencies.get(kind, [])
-        print(
-            f"    {kind:<34}{len(values):>7}{len(values) / load.elapsed:>8.1f}"
-            f"{ms(percentile(values, 50)):>8}{ms(percentile(values, 95)):>8}"
-            f"{ms(percentile(values, 99)):>8}"
-        )
-    print(
-        f"    CPU: server {ours['server_cpu'] * 100:.0f} %, client (this process) "
-        f"{ours['client_cpu'] * 100:.0f} %, other processes {ours['other_cpu'] * 100:.0f} % "
-        f"(of {cpus * 100} %)"
-    )
-
-    theirs = None
-    if base_load is not None:
-        theirs = describe("baseline", base_load, "submit")
-        print(
-            f"\n{line}\n(c) Baseline (benchmarks/baseline_app.py: INSERT, redirect, small template), "
-            "same gunicorn settings"
-        )
-        print(
-            f"    {base_load.elapsed:.1f} s; {theirs['count']} submits, "
-            f"{len(base_load.stats.errors)} errors; CPU: server {theirs['server_cpu'] * 100:.0f} %, "
-            f"client {theirs['client_cpu'] * 100:.0f} %, other processes "
-            f"{theirs['other_cpu'] * 100:.0f} % (of {cpus * 100} %)"
+    def cpu_line(fig: dict) -> str:
+        return (
+            f"CPU: server {fig['server_cpu'] * 100:.0f} %, client (this process) "
+            f"{fig['client_cpu'] * 100:.0f} %, other processes {fig['other_cpu'] * 100:.0f} % "
+            f"(of {cpus * 100} %)"
         )
 
-    print(f"\n{line}\n(d) Correctness")
+    def table(result: LoadResult, per_page: bool) -> None:
+        latencies, elapsed = result.stats.latencies, result.elapsed
+        print(f"    {'request':<34}{'count':>7}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+        kinds = [("welcome GET (load, not a submit)", "welcome GET")]
+        kinds += [(k, k) for k in SUBMIT_KINDS]
+        kinds += [("all submits (start+page+send)", "submit")]
+        if per_page:
+            kinds += [(k, k) for k in sorted(latencies) if k.startswith("page submit: ")]
+        for label, kind in kinds:
+            values = latencies.get(kind, [])
+            print(
+                f"    {label:<34}{len(values):>7}{len(values) / elapsed:>8.1f}"
+                f"{ms(percentile(values, 50)):>8}{ms(percentile(values, 95)):>8}"
+                f"{ms(percentile(values, 99)):>8}"
+            )
+
+    sat, resp = figures(results.saturation), figures(results.respondents)
+    base_sat, base_resp = figures(results.base_saturation), figures(results.base_respondents)
+    print(
+        f"\n{line}\n(b) Survey app: gunicorn -k gthread -w {args.workers} --threads "
+        f"{args.threads}, SQLite. A submit = POST answered by a redirect + its redirected GET."
+    )
+    for title, result, fig in (
+        (
+            f"Saturation: {args.clients} clients, no think time (throughput)",
+            results.saturation,
+            sat,
+        ),
+        (
+            f"Respondents: {args.clients} respondents, think {args.think:g} s ±50 % (latency)",
+            results.respondents,
+            resp,
+        ),
+    ):
+        if result is None:
+            continue
+        stats = result.stats
+        print(f"  {title}")
+        print(
+            f"    {result.elapsed:.1f} s; {len(stats.completed)} questionnaires sent, "
+            f"{stats.aborted} stopped mid-way at the end, {len(stats.errors)} errors; "
+            f"{stats.requests} HTTP requests ({fig['req_rate']:.0f}/s)"
+        )
+        table(result, per_page=result is results.saturation)
+        print(f"    {cpu_line(fig)}; server CPU per submit {fig['cpu_per_submit'] * 1000:.1f} ms")
+
+    if base_sat is not None:
+        print(
+            f"\n{line}\n(c) Baseline (benchmarks/baseline_app.py: INSERT, redirect, small "
+            "template), same gunicorn settings; every POST + redirected GET is a submit"
+        )
+        print(
+            f"    {'phase':<14}{'s':>6}{'submits':>9}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+            f"{'p99 ms':>8}{'errors':>8}"
+        )
+        for name, result, fig in (
+            ("saturation", results.base_saturation, base_sat),
+            ("respondents", results.base_respondents, base_resp),
+        ):
+            if result is None:
+                continue
+            print(
+                f"    {name:<14}{result.elapsed:>6.1f}{fig['count']:>9}{fig['rate']:>8.1f}"
+                f"{ms(fig['p50']):>8}{ms(fig['p95']):>8}{ms(fig['p99']):>8}"
+                f"{len(result.stats.errors):>8}"
+            )
+            print(
+                f"      {cpu_line(fig)}; server CPU per submit {fig['cpu_per_submit'] * 1000:.1f} ms"
+            )
+
+    print(f"\n{line}\n(d) Correctness (all phases)")
     for name, ok, detail in checks:
         print(f"    {'PASS' if ok else 'FAIL'}  {name}: {detail}")
 
     print(f"\n{line}\nSummary (targets are reported, not asserted)")
-    print(f"    {'figure':<46}{'value':>14}  {'target':<12}{'met':>4}")
+    print(f"    {'figure':<48}{'value':>22}  {'target':<10}{'met':>4}")
 
     def row(name, value, target="", met=None):
         mark = "" if met is None else ("yes" if met else "NO")
-        print(f"    {name:<46}{value:>14}  {target:<12}{mark:>4}")
+        print(f"    {name:<48}{value:>22}  {target:<10}{mark:>4}")
+
+    def both(fmt, a, b, unit=""):
+        return f"{fmt.format(a)} / " + (fmt.format(b) if b is not None else "-") + unit
 
     row(
         f"page bytes, heaviest ({heaviest['page']}), gz",
@@ -1040,59 +1298,130 @@ def report(args, weights, facts, load: LoadResult, base_load: LoadResult | None,
         heaviest["total_gz"] <= PAGE_BYTES_TARGET,
     )
     row("app compresses responses itself", "yes" if facts["compresses"] else "no")
-    row("page submits/s (survey)", f"{ours['rate']:.1f}")
-    row("page submit p50 (survey)", f"{ours['p50'] * 1000:.1f} ms")
+
+    print(f"    Saturation ({args.clients} clients, no think time): throughput")
     row(
-        "page submit p95 (survey)",
-        f"{ours['p95'] * 1000:.1f} ms",
-        f"≤ {P95_TARGET_MS:g} ms",
-        ours["p95"] * 1000 <= P95_TARGET_MS,
+        "  submits/s, survey / baseline",
+        both("{:.1f}", sat["rate"], base_sat and base_sat["rate"]),
     )
-    if theirs is not None:
-        row("submits/s (baseline)", f"{theirs['rate']:.1f}")
+    if base_sat is not None:
+        share = sat["rate"] / base_sat["rate"] if base_sat["rate"] else 0.0
         row(
-            "submit p50 / p95 (baseline)",
-            f"{theirs['p50'] * 1000:.1f} / {theirs['p95'] * 1000:.1f} ms",
-        )
-        share = ours["rate"] / theirs["rate"] if theirs["rate"] else 0.0
-        row(
-            "survey throughput as % of baseline",
+            "  survey throughput as % of baseline",
             f"{share * 100:.1f} %",
             f"≥ {THROUGHPUT_TARGET * 100:g} %",
             share >= THROUGHPUT_TARGET,
         )
-        cpu_share = theirs["cpu_per_submit"] / ours["cpu_per_submit"]
+        page_share = sat["page_rate"] / base_sat["rate"] if base_sat["rate"] else 0.0
         row(
-            "server CPU per submit, survey / baseline",
-            f"{ours['cpu_per_submit'] * 1000:.1f} / {theirs['cpu_per_submit'] * 1000:.1f} ms",
+            "  page submits only: survey /s, % of baseline",
+            f"{sat['page_rate']:.1f}/s, {page_share * 100:.1f} %",
         )
-        row("  as % of baseline (CPU-normalised)", f"{cpu_share * 100:.1f} %")
-        all_submits = sum(
-            len(load.stats.latencies[k]) for k in ("start submit", "page submit", "send submit")
-        )
-        row(
-            "  counting start+page+send submits",
-            f"{all_submits / load.elapsed / theirs['rate'] * 100:.1f} %",
-        )
-    row("client CPU (share of machine) survey run", f"{ours['client_cpu'] / cpus * 100:.0f} %")
+    else:
+        row("  page submits only, survey /s", f"{sat['page_rate']:.1f}")
     row(
-        "other processes' CPU (share of machine)",
-        f"{ours['other_cpu'] / cpus * 100:.0f} % / "
-        + (f"{theirs['other_cpu'] / cpus * 100:.0f} %" if theirs else "-"),
+        "  submit p95, survey / baseline (no target)",
+        both("{:.0f}", sat["p95"] * 1000, base_sat and base_sat["p95"] * 1000, " ms"),
     )
-    row("correctness checks", "PASS" if all(ok for _, ok, _ in checks) else "FAIL")
-    busy = ours["server_cpu"] + ours["client_cpu"] + ours["other_cpu"]
-    if busy > 0.9 * cpus:
-        print(
-            f"    note: the machine was CPU-bound during the survey run ({busy * 100:.0f} % of "
-            f"{cpus * 100} %): the client on the same host took {ours['client_cpu'] * 100:.0f} %"
-            " of one core from the server. Server CPU per submit does not depend on that."
+    row(
+        "  server CPU per submit, survey / baseline",
+        both(
+            "{:.1f}",
+            sat["cpu_per_submit"] * 1000,
+            base_sat and base_sat["cpu_per_submit"] * 1000,
+            " ms",
+        ),
+    )
+    if base_sat is not None:
+        row(
+            "    baseline ÷ survey (CPU-normalised share)",
+            f"{base_sat['cpu_per_submit'] / sat['cpu_per_submit'] * 100:.1f} %",
         )
-    for name, figures in (("survey", ours), ("baseline", theirs)):
-        if figures and figures["other_cpu"] > 0.2:
+    if resp is not None:
+        print(
+            f"    Respondents ({args.clients}, think {args.think:g} s ±50 %): latency of a submit"
+        )
+        row(
+            "  submits/s offered, survey / baseline",
+            both("{:.1f}", resp["rate"], base_resp and base_resp["rate"]),
+        )
+        row(
+            "  survey submit p50 / p95 / p99",
+            f"{resp['p50'] * 1000:.1f} / {resp['p95'] * 1000:.1f} / {resp['p99'] * 1000:.1f} ms",
+        )
+        row(
+            "  survey submit p95",
+            f"{resp['p95'] * 1000:.1f} ms",
+            f"≤ {P95_TARGET_MS:g} ms",
+            resp["p95"] * 1000 <= P95_TARGET_MS,
+        )
+        if base_resp is not None:
+            row(
+                "  baseline submit p50 / p95 / p99",
+                f"{base_resp['p50'] * 1000:.1f} / {base_resp['p95'] * 1000:.1f} / "
+                f"{base_resp['p99'] * 1000:.1f} ms",
+            )
+        row(
+            "  server CPU per submit, survey / baseline",
+            both(
+                "{:.1f}",
+                resp["cpu_per_submit"] * 1000,
+                base_resp and base_resp["cpu_per_submit"] * 1000,
+                " ms",
+            ),
+        )
+    else:
+        row("  respondents phase (p95 target not judged)", "skipped")
+    row("correctness checks (all phases)", "PASS" if all(ok for _, ok, _ in checks) else "FAIL")
+
+    print(
+        f"    note: at saturation every client waits for its own answer and sends again at once, "
+        f"so mean latency ≈ clients ÷ throughput (Little's law): survey {args.clients} ÷ "
+        f"{sat['timed_rate']:.0f} timed requests/s = {args.clients / sat['timed_rate'] * 1000:.0f}"
+        f" ms, measured mean submit {sat['mean'] * 1000:.0f} ms"
+        + (
+            f"; baseline {args.clients} ÷ {base_sat['timed_rate']:.0f}/s = "
+            f"{args.clients / base_sat['timed_rate'] * 1000:.0f} ms, measured "
+            f"{base_sat['mean'] * 1000:.0f} ms"
+            if base_sat
+            else ""
+        )
+        + ". That latency is queueing, so the p95 target is judged in the respondents phase."
+    )
+    print(
+        "    note: server CPU per submit includes the survey's welcome GETs (one per 9 submits);"
+        " it does not depend on the CPU the client or other processes took."
+    )
+    for app, phase, fig in (
+        ("survey", "saturation", sat),
+        ("survey", "respondents", resp),
+        ("baseline", "saturation", base_sat),
+        ("baseline", "respondents", base_resp),
+    ):
+        if fig is None:
+            continue
+        busy = fig["server_cpu"] + fig["client_cpu"] + fig["other_cpu"]
+        if busy > 0.9 * cpus:
             print(
-                f"    note: other processes used {figures['other_cpu'] * 100:.0f} % of one core "
-                f"during the {name} run; its figures are lower than on a quiet machine."
+                f"    note: the machine was CPU-bound during the {app} {phase} phase "
+                f"({busy * 100:.0f} % of {cpus * 100} %): the client on the same host took "
+                f"{fig['client_cpu'] * 100:.0f} % and other processes "
+                f"{fig['other_cpu'] * 100:.0f} % (100 % = one core) from the server."
+                + (
+                    " Server CPU per submit does not depend on that."
+                    if phase == "saturation"
+                    else " Latencies are higher than on a machine of its own."
+                )
+            )
+        elif fig["other_cpu"] > 0.2:
+            print(
+                f"    note: other processes used {fig['other_cpu'] * 100:.0f} % of one core "
+                f"during the {app} {phase} phase; "
+                + (
+                    "its throughput is lower than on a quiet machine."
+                    if phase == "saturation"
+                    else "its latencies may be higher than on a quiet machine."
+                )
             )
 
 

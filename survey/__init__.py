@@ -26,6 +26,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'survey.sqlite3'}"
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A ping before every checkout guards against dropped server connections; a file
+        # database has none, and the ping would be one more statement on every request.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
@@ -36,12 +42,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     limiter.init_app(app)
 
-    from survey import errors, security, templating
+    from survey import errors, navigation, security, templating
     from survey.access import guard
     from survey.accounts import oidc
 
     security.init_app(app)
     templating.init_app(app)
+    navigation.init_app(app)
     errors.init_app(app)
     guard.init_app(app)
     oidc.init_app(app)

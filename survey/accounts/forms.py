@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from survey.accounts.models import Role
 
@@ -45,7 +45,7 @@ ROLE_LABELS = {
 
 
 class CreateUserForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
     unit = SelectField(_l("Unit"), choices=[], validators=[Optional()], validate_choice=True)

@@ -1,0 +1,109 @@
+"""Erasing a person (GDPR art. 17) without breaking the statistics.
+
+What identifies the person goes: the account, roles, login links, the link from invitations,
+free-text answers in identified responses, and the thread from confidential participation to
+the response. Answers to closed questions stay, unlinked, so the aggregate results do not change
+after the fact. The audit log keeps its entries: they hold person numbers, never names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from survey.accounts.models import LoginToken, Person
+from survey.answering import services as answering
+from survey.answering.models import Answer, ConfidentialParticipation, Response
+from survey.audit.services import Action, record
+from survey.campaigns.models import Invitation
+from survey.extensions import db
+from survey.people.services import identified_responses
+
+FREE_TEXT_TYPES = frozenset({"text"})
+
+
+def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
+    """The free-text question names in the response's questionnaire, and all known names."""
+    questionnaire = answering.questionnaire_of(response)
+    known = {question.name for question in questionnaire.questions}
+    free_text = {q.name for q in questionnaire.questions if q.type in FREE_TEXT_TYPES}
+    return free_text, known
+
+
+def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
+    """Erase `person` and record it in the audit log. Flushes but does not commit: the
+    caller commits once, so the erasure happens entirely or not at all."""
+    person_id = person.id
+    counts: dict[str, Any] = {}
+
+    # Identified responses become anonymous: free text goes, closed answers stay unlinked.
+    responses = identified_responses(person)
+    deleted_answers = 0
+    for response in responses:
+        free_text, known = _free_text_questions(response)
+        # An answer the questionnaire no longer describes cannot be shown not to be free text.
+        names = db.session.scalars(
+            select(Answer.question).where(Answer.response_id == response.id)
+        ).all()
+        doomed = [name for name in names if name in free_text or name not in known]
+        if doomed:
+            deleted_answers += db.session.execute(
+                delete(Answer)
+                .where(Answer.response_id == response.id, Answer.question.in_(doomed))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        response.invitation_id = None
+        response.invitation_key = None
+    counts["identified_responses_anonymised"] = len(responses)
+    counts["free_text_answers_deleted"] = deleted_answers
+
+    # Confidential responses: the answers were never shown with a name; cut the thread that
+    # remembered whose they were.
+    invitation_ids = select(Invitation.id).where(Invitation.person_id == person_id)
+    confidential_response_ids = db.session.scalars(
+        select(ConfidentialParticipation.response_id).where(
+            ConfidentialParticipation.invitation_id.in_(invitation_ids)
+        )
+    ).all()
+    if confidential_response_ids:
+        db.session.execute(
+            update(Response)
+            .where(Response.id.in_(confidential_response_ids))
+            .values(invitation_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            delete(ConfidentialParticipation)
+            .where(ConfidentialParticipation.response_id.in_(confidential_response_ids))
+            .execution_options(synchronize_session=False)
+        )
+    counts["confidential_participations_deleted"] = len(confidential_response_ids)
+
+    # Invitations stay (response rates stay right), but no longer say who they were for.
+    counts["invitations_unlinked"] = db.session.execute(
+        update(Invitation)
+        .where(Invitation.person_id == person_id)
+        .values(person_id=None, prefill={})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+    counts["roles_deleted"] = len(person.roles)
+    counts["login_links_deleted"] = db.session.scalar(
+        select(func.count()).select_from(LoginToken).where(LoginToken.person_id == person_id)
+    )
+    # Roles go with the ORM cascade, login links with the foreign key's ON DELETE CASCADE.
+    db.session.delete(person)
+    db.session.flush()
+    # The bulk updates above bypassed the identity map; drop anything stale.
+    db.session.expire_all()
+
+    record(
+        Action.ERASE,
+        actor_id=actor_id,
+        subject_id=person_id,
+        object_type="person",
+        object_id=person_id,
+        detail=dict(counts),
+    )
+    db.session.flush()
+    return counts
