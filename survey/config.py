@@ -17,6 +17,7 @@ class DefaultConfig:
     BASE_URL = "http://localhost:5000"
     LANGUAGES = ("nb", "nn", "en")
     BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"  # times shown to people; stored in UTC
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     # Answers are short; a page post is a few KB. Anything much larger is not a respondent.
     MAX_CONTENT_LENGTH = 256 * 1024
@@ -29,6 +30,10 @@ class DefaultConfig:
 
     # Accounts
     SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12  # a session ends after this however busy it is
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0 = none). Without
+    # it every user shares the proxy's address and the per-address limits become global.
+    PROXY_COUNT = 0
     LOGIN_LINK_DAYS = 14  # passwordless links for employees
     PASSWORD_RESET_HOURS = 2
     LOCKOUT_FREE_ATTEMPTS = 5
@@ -88,6 +93,8 @@ def from_environment() -> dict:
     ):
         if os.environ.get(key):
             values[key] = os.environ[key]
+    if os.environ.get("PROXY_COUNT", "").isdigit():
+        values["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         values["SESSION_COOKIE_SECURE"] = True
     return values

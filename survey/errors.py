@@ -19,6 +19,10 @@ MESSAGES = {
     ),
     405: (_l("Something was wrong with the request"), _l("Go back and try again.")),
     413: (_l("What you sent is too large"), _l("Shorten your answer and try again.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Wait a minute and try again. Nothing was saved from this attempt."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("Your saved answers are not lost. Try again in a little while."),

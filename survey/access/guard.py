@@ -48,7 +48,7 @@ def log_in(person: Person) -> None:
     if lang:
         session["lang"] = lang
     login_user(Principal(person))
-    session["seen"] = int(time.time())
+    session["seen"] = session["started"] = int(time.time())
 
 
 def log_out() -> None:
@@ -60,9 +60,13 @@ def log_out() -> None:
 
 
 def _idle_expired() -> bool:
+    """Idle too long, or older than the absolute limit (a copied cookie kept busy)."""
+    now = time.time()
     seen = session.get("seen")
-    limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    return seen is None or time.time() - seen > limit
+    started = session.get("started", seen)
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    age_limit = current_app.config["SESSION_MAX_HOURS"] * 3600
+    return seen is None or now - seen > idle_limit or now - started > age_limit
 
 
 def enforce_policy():

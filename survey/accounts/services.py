@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from survey.accounts import passwords
 from survey.accounts.models import LoginToken, Person, Role, RoleAssignment, TokenPurpose, Unit
@@ -100,9 +100,9 @@ class LockoutPolicy:
     max_seconds: int = 24 * 3600
 
     def lock_for(self, failures: int) -> dt.timedelta | None:
-        if failures < self.free_attempts:
+        if failures <= self.free_attempts:
             return None
-        doublings = min(failures - self.free_attempts, 20)
+        doublings = min(failures - self.free_attempts - 1, 20)
         return dt.timedelta(seconds=min(self.base_seconds * 2**doublings, self.max_seconds))
 
 
@@ -135,7 +135,14 @@ def authenticate(
     if locked_until is not None and locked_until > now:
         return LoginResult(person, "locked", locked_until)
     if not passwords.verify_password(person.password_hash, password):
-        failures = person.failed_logins + 1
+        # Counted in the database, so simultaneous guesses each count.
+        failures = db.session.execute(
+            update(Person)
+            .where(Person.id == person.id)
+            .values(failed_logins=Person.failed_logins + 1)
+            .returning(Person.failed_logins)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
         lock = policy.lock_for(failures)
         person.failed_logins = failures
         person.locked_until = now + lock if lock else None
@@ -153,8 +160,20 @@ def authenticate(
 
 
 def log_out_everywhere(person: Person) -> None:
+    """End every session, and withdraw login links not yet used: a lost phone may hold one."""
     person.session_epoch += 1
+    revoke_tokens(person, TokenPurpose.LOGIN)
     db.session.commit()
+
+
+def revoke_tokens(person: Person, purpose: TokenPurpose) -> None:
+    db.session.execute(
+        delete(LoginToken).where(
+            LoginToken.person_id == person.id,
+            LoginToken.purpose == purpose,
+            LoginToken.used_at.is_(None),
+        )
+    )
 
 
 # --- one-time links ----------------------------------------------------------------------------

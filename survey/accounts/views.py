@@ -181,7 +181,8 @@ def reset_password(token: str):
             if person is None:
                 return render_template("accounts/link_invalid.html"), 404
             services.set_password(person, form.password.data)
-            person.session_epoch += 1  # a reset ends every other session
+            person.session_epoch += 1  # a reset ends every other session ...
+            services.revoke_tokens(person, TokenPurpose.PASSWORD_RESET)  # ... and older reset links
             record(Action.PASSWORD_RESET, actor_id=person.id, subject_id=person.id)
             db.session.commit()
             log_in(person)

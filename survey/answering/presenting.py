@@ -105,6 +105,32 @@ def choices_of(question: engine.Question, lang: str) -> list[dict[str, str]]:
     return [{"value": c.value, "label": c.label.get(lang)} for c in question.choices]
 
 
+# The parts of a question's view that depend only on the definition and the language, kept
+# per process: definitions never change once parsed (a new version is a new object).
+_static_views: dict[tuple[int, str], tuple[engine.Question, dict[str, Any]]] = {}
+
+
+def _static_view(question: engine.Question, lang: str) -> dict[str, Any]:
+    key = (id(question), lang)
+    cached = _static_views.get(key)
+    if cached is not None and cached[0] is question:
+        return cached[1]
+    view = {
+        "name": question.name,
+        "type": question.type,
+        "label": question.label.get(lang),
+        "hint": question.hint.get(lang) if question.hint else None,
+        "choices": choices_of(question, lang),
+        "long": question.long,
+        "max_length": question.max_length,
+        "relevant": json.dumps(engine.to_json(question.relevant)) if question.relevant else None,
+        "other_of": question.other_of,
+        "multiple": question.type == "select_multiple",
+    }
+    _static_views[key] = (question, view)
+    return view
+
+
 def question_view(
     question: engine.Question,
     lang: str,
@@ -114,21 +140,22 @@ def question_view(
     value: Any,
     error: str | None,
 ) -> dict[str, Any]:
-    return {
-        "name": question.name,
-        "type": question.type,
-        "label": question.label.get(lang),
-        "hint": question.hint.get(lang) if question.hint else None,
-        "required": required,
-        "visible": visible,
-        "choices": choices_of(question, lang),
-        "long": question.long,
-        "max_length": question.max_length,
-        "value": value,
-        "error": error,
-        "relevant": json.dumps(engine.to_json(question.relevant)) if question.relevant else None,
-        "other_of": question.other_of,
-    }
+    view = dict(_static_view(question, lang))
+    described = []
+    if view["hint"]:
+        described.append(f"h-{question.name}")
+    if error:
+        described.append(f"e-{question.name}")
+    selected = set(value) if view["multiple"] else {value}
+    view.update(
+        required=required,
+        visible=visible,
+        value=value,
+        error=error,
+        describedby=" ".join(described),
+        checked=[choice["value"] in selected for choice in view["choices"]],
+    )
+    return view
 
 
 def page_questions(

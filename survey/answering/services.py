@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import engine
 from survey.answering.models import Answer, ConfidentialParticipation, Response, Status
+from survey.audit import services as audit
 from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.campaigns.services import keyed_hash
 from survey.db import today
@@ -310,5 +311,18 @@ def submit(
             .where(Invitation.id == invitation_id, Invitation.used_on.is_(None))
             .values(used_on=today())
         )
+        if response.campaign.mode is Mode.IDENTIFIED:
+            # Identified answers are personal data: their submission is a change on record.
+            person_id = db.session.scalar(
+                select(Invitation.person_id).where(Invitation.id == invitation_id)
+            )
+            if person_id is not None:
+                audit.record(
+                    audit.Action.CHANGE,
+                    actor_id=person_id,
+                    subject_id=person_id,
+                    object_type="response",
+                    object_id=response.id,
+                )
     db.session.commit()
     return True

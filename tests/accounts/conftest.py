@@ -57,4 +57,10 @@ def oidc_app(make_oidc_app):
 
 @pytest.fixture
 def oidc_client(oidc_app):
-    return oidc_app.test_client()
+    return english(oidc_app.test_client())
+
+
+def english(client):
+    """The tests read the English texts; respondents get bokmål unless they ask otherwise."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -12,6 +12,7 @@ from survey.accounts.models import Person
 from survey.audit.models import AuditEntry
 from survey.audit.services import Action
 from survey.extensions import db
+from tests.accounts.conftest import english
 from tests.conftest import make_person
 
 EMAIL = "kari.nordmann@example.no"
@@ -115,7 +116,7 @@ def test_a_second_login_with_the_same_subject_works(oidc_app, provider):
     make_person(oidc_app, email=EMAIL, password=None)
     provider.behaviour.claims = {"email": EMAIL}
     for _ in range(2):
-        client = oidc_app.test_client()
+        client = english(oidc_app.test_client())
         assert oidc_login(client, provider).status_code == 302
         assert logged_in(client)
     assert len(audit(oidc_app, Action.LOGIN)) == 2
@@ -123,7 +124,7 @@ def test_a_second_login_with_the_same_subject_works(oidc_app, provider):
 
 def test_mapping_by_ansattnummer_from_a_custom_claim(make_oidc_app, provider):
     app = make_oidc_app(OIDC_CLAIM="employee_number", OIDC_PERSON_FIELD="ansattnummer")
-    client = app.test_client()
+    client = english(app.test_client())
     person_id = make_person(app, email=EMAIL, password=None)
     set_fields(app, person_id, ansattnummer="40917")
     provider.behaviour.claims = {"employee_number": "40917", "email": "someone.else@example.no"}
@@ -139,7 +140,7 @@ def test_mapping_by_ansattnummer_from_a_custom_claim(make_oidc_app, provider):
 
 def test_mapping_by_subject(make_oidc_app, provider):
     app = make_oidc_app(OIDC_CLAIM="pid", OIDC_PERSON_FIELD="oidc_subject")
-    client = app.test_client()
+    client = english(app.test_client())
     person_id = make_person(app, email=EMAIL, password=None)
     set_fields(app, person_id, oidc_subject="01017012345")
     provider.behaviour.claims = {"pid": "01017012345"}  # ID-porten's national identity number
@@ -282,7 +283,7 @@ def test_a_callback_in_another_browser_gets_400(oidc_app, oidc_client, provider)
     make_person(oidc_app, email=EMAIL, password=None)
     provider.behaviour.claims = {"email": EMAIL}
     callback = start_login(oidc_client, provider)
-    other = oidc_app.test_client()
+    other = english(oidc_app.test_client())
 
     response = finish_login(other, callback)
 
@@ -323,7 +324,7 @@ def test_a_callback_without_a_login_gets_400(oidc_app, oidc_client):
 
 def test_an_unreachable_provider_gets_a_clear_page(make_oidc_app):
     app = make_oidc_app(OIDC_METADATA_URL="http://127.0.0.1:9/.well-known/openid-configuration")
-    response = app.test_client().get("/oidc/logg-inn")
+    response = english(app.test_client()).get("/oidc/logg-inn")
     assert response.status_code == 502
     assert "The login service is not available" in response.get_data(as_text=True)
 

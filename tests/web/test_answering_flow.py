@@ -249,3 +249,35 @@ def test_closed_campaign_takes_no_more_answers(app, respondent):
     respondent.answer_page(FULL_TIME)
     assert respondent.last.status_code == 410
     assert responses(app)[0][1] == {}
+
+
+def test_submitting_identified_answers_is_audited(app, respondent):
+    from sqlalchemy import select
+
+    from survey.audit.models import AuditEntry
+    from survey.campaigns.models import Invitation
+    from survey.extensions import db
+    from tests.conftest import make_person
+
+    person_id = make_person(app, password=None)
+    campaign_id, slug = make_campaign(app, questionnaire="arbeidsmiljo", mode="identified")
+    [token] = make_invitations(app, campaign_id, 1)
+    with app.app_context():
+        invitation = db.session.scalars(select(Invitation)).one()
+        invitation.person_id = person_id
+        db.session.commit()
+    respondent.get(f"/i/{token}")
+    respondent.post(f"/i/{token}", follow=True)
+    with app.app_context():
+        from survey.answering.models import Response
+
+        response = db.session.scalars(select(Response)).one()
+        from survey.answering import services
+
+        services.submit(
+            response, services.questionnaire_of(response), answers={}, invitation_id=invitation.id
+        )
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "change")).all()
+        assert [(e.actor_id, e.subject_id, e.object_id) for e in entries] == [
+            (person_id, person_id, response.id)
+        ]
