@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -18,6 +17,7 @@ from survey.accounts.passwords import PasswordRejected
 from survey.audit.services import Action, record
 from survey.extensions import db, limiter
 from survey.mail import send_mail
+from survey.urls import safe_local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -27,16 +27,7 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for("me.overview")
+    return safe_local_path(target) or url_for("me.overview")
 
 
 def _lockout_policy() -> services.LockoutPolicy:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+
+from survey.urls import safe_local_path
 
 bp = Blueprint("main", __name__)
 
@@ -28,10 +28,5 @@ def set_language(code: str):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site: an open redirect would let a phishing link borrow our name."""
-    if not target:
-        return url_for(".index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for(".index")
-    return target.rstrip("?") or url_for(".index")
+    local = safe_local_path(target)
+    return local.rstrip("?") if local else url_for(".index")

@@ -195,3 +195,20 @@ def test_log_in_never_redirects_off_site(app, client, target):
     resolved = urlsplit(location.replace("\\", "/"))
     assert not resolved.scheme and not resolved.netloc, location
     assert location.startswith("/") and not location.startswith("//"), location
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\evil.example",
+        "/\t/evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/%0a/x\x7f",
+    ],
+)
+def test_next_parameters_that_browsers_read_as_another_site_are_refused(client, target):
+    from urllib.parse import quote
+
+    response = client.get(f"/sprak/nn?next={quote(target)}")
+    assert response.headers["Location"] == "/"
