@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from survey.accounts.models import Role
@@ -47,12 +48,13 @@ ROLE_LABELS = {
 class CreateUserForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
     unit = SelectField(_l("Unit"), choices=[], validators=[Optional()], validate_choice=True)
 
 
 class GrantRoleForm(FlaskForm):
     role = SelectField(
-        _l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role if r is not Role.ANSATT]
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r is not Role.ANSATT],
     )
     unit = SelectField(_l("Unit (for unit leaders)"), choices=[], validators=[Optional()])

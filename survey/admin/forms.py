@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey.accounts.forms import ROLE_LABELS, CreateUserForm
@@ -30,7 +31,9 @@ class NewPersonForm(CreateUserForm):
     )
     # The least power by default: a slip of the hand should not make an administrator.
     role = SelectField(
-        _l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in Role], default=Role.ANSATT.value
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
+        default=Role.ANSATT.value,
     )
 
 

@@ -28,6 +28,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from survey.accounts import services as accounts
 from survey.accounts.erasure import erase_person
@@ -85,14 +86,16 @@ def _action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
 
 
-def _unit_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(unit.id), unit.name) for unit in services.units()]
+def _unit_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(unit.id), unit.name) for unit in services.units()
+    ]
 
 
 def _grant_form(**kwargs) -> GrantRoleForm:
     form = GrantRoleForm(**kwargs)
     # No role chosen in advance: a slip of the hand should not make an administrator.
-    form.role.choices = [("", _("Choose a role"))] + list(form.role.choices)
+    form.role.choices = [SelectChoice("", _("Choose a role")), *form.role.choices]
     form.unit.choices = _unit_choices()
     return form
 
@@ -412,8 +415,8 @@ def _describe(entry, names: dict[int, str]) -> dict[str, Any]:
 @bp.get("/logg")
 def audit():
     form = AuditSearchForm(formdata=request.args)
-    form.action.choices = [("", _("All actions"))] + [
-        (code, _action_label(code)) for code in _all_actions()
+    form.action.choices = [SelectChoice("", _("All actions"))] + [
+        SelectChoice(code, _action_label(code)) for code in _all_actions()
     ]
     form.validate()
     filters = {
