@@ -1,0 +1,1 @@
+"""The roster: employees, their positions and the units they work in, imported from HR files."""
