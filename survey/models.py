@@ -5,9 +5,14 @@ from survey.answering.models import Answer, ConfidentialParticipation, Response
 from survey.audit.models import AuditEntry
 from survey.campaigns.models import Campaign, Invitation
 from survey.db import Base
+from survey.living.models import Confirmation, LivingDocument, Revision
 from survey.questionnaires.models import QuestionnaireVersion
+from survey.roster.models import EmployeeDetails, Position
 
 __all__ = [
+    "Confirmation",
+    "LivingDocument",
+    "Revision",
     "Answer",
     "AuditEntry",
     "LoginToken",
@@ -17,7 +22,9 @@ __all__ = [
     "Base",
     "Campaign",
     "ConfidentialParticipation",
+    "EmployeeDetails",
     "Invitation",
+    "Position",
     "QuestionnaireVersion",
     "Response",
 ]

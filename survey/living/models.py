@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.db import Base, JsonData, utcnow
+
+
+class Source(enum.StrEnum):
+    CONVERSATION = "conversation"  # the project leader's mapping conversation
+    EMPLOYEE = "employee"  # the employee updating their wishes
+    IMPORT = "import"  # historical mappings from spreadsheets
+    CORRECTION = "correction"  # a correction the employee asked for
+
+
+class ConfirmationKind(enum.StrEnum):
+    CONFIRMED = "confirmed"  # «Jeg bekrefter at dette stemmer»
+    CORRECTION_REQUESTED = "correction_requested"
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+class LivingDocument(Base):
+    __tablename__ = "living_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="document",
+        order_by="Revision.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Revision(Base):
+    """One saved state of a living document. Never updated: a change is a new revision, so
+    the state on any past date can be reproduced (triggers refuse UPDATE)."""
+
+    __tablename__ = "living_revision"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("living_document.id", ondelete="CASCADE"), index=True
+    )
+    # 1, 2, 3 … per document; the unique constraint makes two saves on the same base collide.
+    number: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The day the state took effect: the save day, or the date of a historical mapping.
+    effective_on: Mapped[dt.date] = mapped_column(index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    author_role: Mapped[str] = mapped_column(String(20))
+    source: Mapped[Source] = mapped_column(_enum(Source))
+    questionnaire_id: Mapped[str | None] = mapped_column(String(100))
+    questionnaire_version: Mapped[int | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JsonData)
+    changed_fields: Mapped[list[str]] = mapped_column(JsonData, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    document: Mapped[LivingDocument] = relationship(back_populates="revisions")
+
+
+class Confirmation(Base):
+    """The employee's answer to a revision: confirmed, or a correction asked for."""
+
+    __tablename__ = "living_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("living_document.id", ondelete="CASCADE"), index=True
+    )
+    revision_number: Mapped[int]
+    kind: Mapped[ConfirmationKind] = mapped_column(_enum(ConfirmationKind))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    comment: Mapped[str | None] = mapped_column(Text)
