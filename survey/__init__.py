@@ -71,10 +71,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     from survey import commands
+    from survey.living import commands as living_commands
     from survey.roster import commands as roster_commands
 
     commands.init_app(app)
     roster_commands.init_app(app)
+    living_commands.init_app(app)
     return app
 
 

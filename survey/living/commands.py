@@ -1,0 +1,334 @@
+"""`survey classify` and `survey export living-documents`: living documents on a given day."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+STATUS_LABELS = {
+    "full_time": "heltid",
+    "voluntary": "frivillig",
+    "involuntary": "ufrivillig",
+    "not_enough_data": "mangler data",
+}
+
+# The columns before the data fields. The person's unit on the roster is `registrert_enhet`:
+# `enhet` is a question in heltid-arlig.yaml (the unit the employee says they work in).
+PERSON_COLUMNS = (
+    "ansattnummer",
+    "navn",
+    "registrert_enhet",
+    "revisjon",
+    "gjelder_fra",
+    "sist_bekreftet",
+)
+
+export_cli = AppGroup("export", help="Exports of personal data (audited).")
+
+
+@dataclass(frozen=True)
+class _State:
+    ansattnummer: str
+    name: str
+    unit: str
+    number: int
+    effective_on: dt.date
+    confirmed_on: dt.date | None
+    data: dict[str, Any]
+
+
+def _parse_date(text: str | None) -> dt.date:
+    from survey.db import today
+
+    if text is None:
+        return today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"--as-of: '{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _states(as_of: dt.date | None) -> list[_State]:
+    """Every person's living document as it stood on `as_of` (None: the current revision),
+    sorted by ansattnummer. People whose document had no revision in force are left out."""
+    from sqlalchemy import select
+
+    from survey.accounts.models import Person
+    from survey.extensions import db
+    from survey.living.models import Confirmation, ConfirmationKind, LivingDocument
+    from survey.living.services import current_revision, state_on
+
+    confirmed: dict[int, list[dt.datetime]] = {}
+    for document_id, at in db.session.execute(
+        select(Confirmation.document_id, Confirmation.at).where(
+            Confirmation.kind == ConfirmationKind.CONFIRMED
+        )
+    ):
+        confirmed.setdefault(document_id, []).append(_as_utc(at))
+    cutoff = None
+    if as_of is not None:
+        cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+    states = []
+    rows = db.session.execute(
+        select(LivingDocument, Person).join(Person, Person.id == LivingDocument.person_id)
+    )
+    for document, person in rows:
+        revision = current_revision(document) if as_of is None else state_on(document, as_of)
+        if revision is None:
+            continue
+        moments = [at for at in confirmed.get(document.id, []) if cutoff is None or at < cutoff]
+        states.append(
+            _State(
+                ansattnummer=person.ansattnummer or "",
+                name=person.name,
+                unit=person.unit.code if person.unit else "",
+                number=revision.number,
+                effective_on=revision.effective_on,
+                confirmed_on=max(moments).date() if moments else None,
+                data=dict(revision.data or {}),
+            )
+        )
+    states.sort(key=lambda state: (state.ansattnummer == "", state.ansattnummer, state.name))
+    return states
+
+
+# --- survey classify --------------------------------------------------------------------------
+
+
+def _stilling(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return "–"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
+
+
+@click.command("classify")
+@with_appcontext
+@click.option("--profile", "profile_id", help="Only this profile (default: every profile).")
+@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD", help="The day (default: today).")
+@click.option("--heltid", help='What counts as heltid: 100, ">= 80" or "> 90".')
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table")
+def classify_command(
+    profile_id: str | None, as_of_text: str | None, heltid: str | None, output: str
+) -> None:
+    """Classify every living document, as it stood on a day, under the definitions of
+    ufrivillig deltid: heltid, frivillig or ufrivillig deltid, or mangler data."""
+    from survey.classification import HeltidThreshold, classify, classify_many, load_definitions
+
+    definitions = load_definitions()
+    if profile_id is None:
+        profiles = definitions.profiles
+    else:
+        try:
+            profiles = (definitions.profile(profile_id),)
+        except KeyError:
+            known = ", ".join(profile.id for profile in definitions.profiles)
+            raise click.ClickException(
+                f"unknown profile '{profile_id}'; choose one of: {known}"
+            ) from None
+    try:
+        threshold = (
+            definitions.default_heltid_threshold
+            if heltid is None
+            else HeltidThreshold.parse(heltid)
+        )
+    except ValueError as error:
+        raise click.ClickException(f"--heltid: {error}") from None
+    as_of = _parse_date(as_of_text)
+
+    states = _states(as_of)
+    results = [
+        {
+            profile.id: classify(state.data, profile, heltid_threshold=threshold)
+            for profile in profiles
+        }
+        for state in states
+    ]
+    comparison = classify_many([state.data for state in states], profiles, threshold)
+    totals = {row.profile.id: dict(row.counts) for row in comparison.rows}
+    ids = [profile.id for profile in profiles]
+
+    if output == "json":
+        people = [
+            {
+                "ansattnummer": state.ansattnummer,
+                "name": state.name,
+                "profiles": {
+                    profile: {
+                        "status": result.status,
+                        "criteria": [
+                            {"id": criterion.id, "outcome": criterion.outcome}
+                            for criterion in result.criteria
+                        ],
+                    }
+                    for profile, result in classified.items()
+                },
+            }
+            for state, classified in zip(states, results, strict=True)
+        ]
+        document = {
+            "as_of": as_of.isoformat(),
+            "heltid_threshold": str(threshold),
+            "people": people,
+            "totals": totals,
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif output == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["ansattnummer", "navn", "stillingsprosent", *ids])
+        for state, classified in zip(states, results, strict=True):
+            stilling = state.data.get("stillingsprosent")
+            writer.writerow(
+                [
+                    state.ansattnummer,
+                    state.name,
+                    "" if stilling is None else stilling,
+                    *(classified[profile].status for profile in ids),
+                ]
+            )
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        rows = [
+            [
+                state.ansattnummer,
+                state.name,
+                _stilling(state.data.get("stillingsprosent")),
+                *(STATUS_LABELS[classified[profile].status] for profile in ids),
+            ]
+            for state, classified in zip(states, results, strict=True)
+        ]
+        for line in _table(["ansattnummer", "navn", "stilling %", *ids], rows):
+            click.echo(line)
+        click.echo(f"\n{len(states)} person(s) on {as_of.isoformat()}, heltid {threshold}")
+        for profile in ids:
+            counts = ", ".join(
+                f"{label} {totals[profile][status]}" for status, label in STATUS_LABELS.items()
+            )
+            click.echo(f"{profile}: {counts}")
+
+
+# --- survey export living-documents -----------------------------------------------------------
+
+
+def _export_rows(states: Sequence[_State]) -> tuple[list[str], list[dict[str, Any]]]:
+    fields = sorted({key for state in states for key in state.data})
+    # A data field named like a person column would make two columns with one name.
+    names = {field: f"data.{field}" if field in PERSON_COLUMNS else field for field in fields}
+    rows = []
+    for state in states:
+        row: dict[str, Any] = {
+            "ansattnummer": state.ansattnummer,
+            "navn": state.name,
+            "registrert_enhet": state.unit,
+            "revisjon": state.number,
+            "gjelder_fra": state.effective_on.isoformat(),
+            "sist_bekreftet": state.confirmed_on.isoformat() if state.confirmed_on else None,
+        }
+        for field in fields:
+            row[names[field]] = state.data.get(field)
+        rows.append(row)
+    return [*PERSON_COLUMNS, *(names[field] for field in fields)], rows
+
+
+def _cell(value: Any) -> Any:
+    """A value for a spreadsheet cell: select_multiple lists joined with ';'."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _write_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else _cell(row[c]) for c in columns])
+    return buffer.getvalue()
+
+
+def _write_xlsx(columns: Sequence[str], rows: Sequence[dict[str, Any]], path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "levende dokumenter"
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([_cell(row[column]) for column in columns])
+    sheet.freeze_panes = "A2"
+    workbook.save(path)
+
+
+@export_cli.command("living-documents")
+@click.option("--format", "output", type=click.Choice(["csv", "xlsx", "json"]), required=True)
+@click.option(
+    "--as-of", "as_of_text", metavar="YYYY-MM-DD", help="The day (default: current revisions)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    help="Write to this file (default: standard output; xlsx needs a file).",
+)
+def export_living_documents(output: str, as_of_text: str | None, out: Path | None) -> None:
+    """One row per person: ansattnummer, navn, registrert_enhet, revisjon, gjelder_fra,
+    sist_bekreftet and every answer field (sorted, named as in the questionnaires)."""
+    from survey.audit.services import Action, record
+
+    if output == "xlsx" and out is None:
+        raise click.ClickException("--format xlsx needs --out FILE")
+    as_of = None if as_of_text is None else _parse_date(as_of_text)
+    columns, rows = _export_rows(_states(as_of))
+
+    try:
+        if output == "xlsx":
+            _write_xlsx(columns, rows, out)
+        else:
+            if output == "json":
+                text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = _write_csv(columns, rows)
+            if out is None:
+                click.echo(text, nl=False)
+            else:
+                out.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(f"could not write {out}: {error}") from None
+
+    record(
+        Action.EXPORT,
+        object_type="living_documents",
+        detail={"format": output, "count": len(rows)},
+        commit=True,
+    )
+    if out is not None:
+        click.echo(f"{len(rows)} person(s) written to {out}.", err=True)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(classify_command)
+    app.cli.add_command(export_cli)
