@@ -20,6 +20,50 @@ DEMO_EMPLOYEES = [
 ]
 
 
+DEMO_UNITS = [
+    ("helse", "Helse og omsorg", None),
+    ("iks", "Interkommunalt samarbeid (IKS)", "helse"),
+    ("psykisk_helse_og_rus", "Psykisk helse og rus", "helse"),
+    ("omsorgssenter_a", "Omsorgssenter A", "helse"),
+    ("hjemmetjenesten", "Hjemmetjenesten", "helse"),
+    ("omsorgssenter_b", "Omsorgssenter B", "helse"),
+    ("omsorgssenter_c", "Omsorgssenter C", "helse"),
+    ("integrerte_tjenester", "Integrerte tjenester", "helse"),
+    ("tilrettelagte_tjenester_a", "Tilrettelagte tjenester A", "helse"),
+    ("tilrettelagte_tjenester_b", "Tilrettelagte tjenester B", "helse"),
+    ("tilrettelagte_tjenester_c", "Tilrettelagte tjenester C", "helse"),
+]
+
+
+def _demo_people(base_url: str) -> list[tuple[str, str]]:
+    """The unit tree, an HR administrator with a one-off password and an employee's login link."""
+    import datetime as dt
+    import secrets
+
+    from survey.accounts import services as accounts
+    from survey.accounts.models import Role, TokenPurpose, Unit
+
+    units: dict[str, Unit] = {}
+    for code, name, parent in DEMO_UNITS:
+        units[code] = Unit(code=code, name=name, parent=units.get(parent))
+        db.session.add(units[code])
+    db.session.flush()
+    admin = accounts.create_person("hr@demo.kommune.no", "Hanne HR", unit=units["helse"])
+    accounts.grant_role(admin, Role.ADMIN)
+    accounts.grant_role(admin, Role.PROSJEKTLEDER)
+    password = "-".join(secrets.token_hex(3) for _ in range(4))  # 24 characters, printed once
+    accounts.set_password(admin, password)
+    employee = accounts.create_person(
+        "ola@demo.kommune.no", "Ola Nordmann", unit=units["hjemmetjenesten"], ansattnummer="1001"
+    )
+    token = accounts.issue_token(employee, TokenPurpose.LOGIN, dt.timedelta(days=14))
+    db.session.commit()
+    return [
+        ("staff log-in", f"{base_url}/logg-inn  (hr@demo.kommune.no / {password})"),
+        ("employee's one-time login link (Ola Nordmann)", f"{base_url}/lenke/{token}"),
+    ]
+
+
 def create_demo_data(base_url: str) -> list[tuple[str, str]]:
     """Create demo campaigns when there are none; returns (label, link) pairs to print."""
     if db.session.scalar(select(func.count()).select_from(Campaign)):
@@ -42,6 +86,10 @@ def create_demo_data(base_url: str) -> list[tuple[str, str]]:
     ]
     links.append(("heltid-arlig, anonymous open link", f"{base_url}/s/{open_mapping.slug}"))
     links.append(("arbeidsmiljo, anonymous open link", f"{base_url}/s/{environment.slug}"))
+    from survey.accounts.models import Person
+
+    if not db.session.scalar(select(func.count()).select_from(Person)):
+        links.extend(_demo_people(base_url))
     return links
 
 
