@@ -329,6 +329,72 @@ def export_living_documents(output: str, as_of_text: str | None, out: Path | Non
         click.echo(f"{len(rows)} person(s) written to {out}.", err=True)
 
 
+# --- survey mappings import -------------------------------------------------------------------
+
+mappings_cli = AppGroup("mappings", help="Historical mappings (living documents).")
+
+
+@mappings_cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="YYYY-MM-DD",
+    required=True,
+    help="The day the mappings took effect.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes only.")
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Read a column with another header as one of the fields.",
+)
+def mappings_import(file: Path, as_of_text: str, dry_run: bool, mappings: tuple[str, ...]) -> None:
+    """Import historical mappings from a CSV or XLSX file as revisions in force from --as-of,
+    all or nothing.
+
+    One row per person, keyed by ansattnummer (who must be on the roster); the other columns
+    are the field names of kartleggingssamtale.yaml, read by their question's type. A blank cell
+    keeps the value in force on the day; unknown columns are ignored and listed."""
+    from survey.audit.services import Action, record
+    from survey.extensions import db
+    from survey.living.importing import apply_mappings, plan_mappings
+    from survey.roster.commands import _fail, _read
+    from survey.roster.reading import parse_mapping
+
+    try:
+        mapping = parse_mapping(mappings)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--map") from None
+    as_of = _parse_date(as_of_text)
+    plan = plan_mappings(_read(file), as_of, mapping=mapping)
+    if plan.errors:
+        _fail(plan.errors)
+    for line in plan.report.lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("dry run: nothing was imported.", err=True)
+        return
+    report = apply_mappings(plan, note=f"import {file.name}")
+    record(
+        Action.CHANGE,
+        object_type="mappings",
+        detail={
+            "file": file.name,
+            "as_of": as_of.isoformat(),
+            "created": len(report.created),
+            "revised": len(report.revised),
+            "unchanged": len(report.unchanged),
+            "via": "cli",
+        },
+    )
+    db.session.commit()
+    click.echo("imported.", err=True)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(classify_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(mappings_cli)
