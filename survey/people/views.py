@@ -9,6 +9,7 @@ from survey.access.guard import person_or_404, visible_unit_ids
 from survey.accounts.models import Person
 from survey.audit.services import Action, record
 from survey.extensions import db
+from survey.living import presenting as living
 from survey.people.services import identified_responses, response_view
 
 bp = Blueprint("people", __name__, url_prefix="/personer")
@@ -34,13 +35,30 @@ def detail(person_id: int):
     person = person_or_404(person_id)
     lang = str(get_locale() or "nb")
     responses = [response_view(r, lang) for r in identified_responses(person)]
+    document = living.current_view(person, lang)
+    _record_read(person, "person", person.id)
+    return render_template(
+        "people/detail.html", person=person, responses=responses, document=document
+    )
+
+
+@bp.get("/<int:person_id>/historikk")
+def history(person_id: int):
+    person = person_or_404(person_id)
+    lang = str(get_locale() or "nb")
+    document = living.existing_document(person)
+    revisions = living.history_view(document, lang)
+    _record_read(person, "living_document", document.id if document else None)
+    return render_template("people/history.html", person=person, revisions=revisions)
+
+
+def _record_read(person: Person, object_type: str, object_id: int | None) -> None:
     if person.id != current_user.person.id:
         record(
             Action.READ,
             actor_id=current_user.person.id,
             subject_id=person.id,
-            object_type="person",
-            object_id=person.id,
+            object_type=object_type,
+            object_id=object_id if object_id is not None else person.id,
             commit=True,
         )
-    return render_template("people/detail.html", person=person, responses=responses)

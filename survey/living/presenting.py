@@ -1,0 +1,137 @@
+"""The living document as people read it: labels and values in their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from survey import engine
+from survey.accounts.forms import ROLE_LABELS
+from survey.accounts.models import Person, Role
+from survey.answering.presenting import display_value
+from survey.db import utcnow
+from survey.extensions import db
+from survey.living import services
+from survey.living.models import LivingDocument, Revision, Source
+
+QUESTIONNAIRE_ID = "kartleggingssamtale"
+
+SOURCE_LABELS = {
+    Source.CONVERSATION: _l("Mapping conversation"),
+    Source.EMPLOYEE: _l("Changed by the employee"),
+    Source.IMPORT: _l("Imported from earlier mapping"),
+    Source.CORRECTION: _l("Correction asked for by the employee"),
+}
+
+
+def _role_label(value: str) -> str:
+    try:
+        return str(ROLE_LABELS[Role(value)])
+    except (ValueError, KeyError):
+        return value
+
+
+def existing_document(person: Person) -> LivingDocument | None:
+    """The person's document, without creating one (pages only read)."""
+    return db.session.scalars(
+        select(LivingDocument).where(LivingDocument.person_id == person.id)
+    ).first()
+
+
+def _questions() -> dict[str, engine.Question]:
+    from survey.questionnaires.services import definition_of, latest_version
+
+    version = latest_version(QUESTIONNAIRE_ID)
+    if version is None:
+        return {}
+    return {question.name: question for question in definition_of(version).questions}
+
+
+def _label(questions: dict[str, engine.Question], name: str, lang: str) -> str:
+    question = questions.get(name)
+    return question.label.get(lang) if question is not None else name
+
+
+def _value(questions: dict[str, engine.Question], name: str, data: Any, lang: str) -> str:
+    if data is None:
+        return ""
+    question = questions.get(name)
+    if question is None:
+        return str(data)
+    value = engine.deserialize(question, data)
+    if value is None:
+        return str(data)
+    return display_value(question, value, lang)
+
+
+def state_items(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The fields of a revision as label/value pairs, in the questionnaire's order."""
+    questions = _questions()
+    order = {name: index for index, name in enumerate(questions)}
+    names = sorted(data, key=lambda name: (order.get(name, len(order)), name))
+    items = []
+    for name in names:
+        value = _value(questions, name, data[name], lang)
+        if value != "":
+            items.append({"name": name, "label": _label(questions, name, lang), "value": value})
+    return items
+
+
+def current_view(person: Person, lang: str) -> dict[str, Any] | None:
+    """The current revision, when confirmed, and whether it is time to confirm again."""
+    document = existing_document(person)
+    revision = services.current_revision(document) if document is not None else None
+    if revision is None:
+        return None
+    confirmed_at = services.last_confirmed(document)
+    stale = True
+    if confirmed_at is not None:
+        aware = (
+            confirmed_at if confirmed_at.tzinfo else confirmed_at.replace(tzinfo=utcnow().tzinfo)
+        )
+        stale = utcnow() - aware > services.RECONFIRM_AFTER
+    return {
+        "number": revision.number,
+        "effective_on": revision.effective_on,
+        "items": state_items(revision.data, lang),
+        "confirmed_at": confirmed_at,
+        "needs_confirmation": stale,
+    }
+
+
+def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, Any]]:
+    """Every revision, newest first, each with its changes against the one before."""
+    if document is None:
+        return []
+    revisions: list[Revision] = list(
+        db.session.scalars(
+            select(Revision).where(Revision.document_id == document.id).order_by(Revision.number)
+        )
+    )
+    questions = _questions()
+    result = []
+    previous: dict[str, Any] = {}
+    for revision in revisions:
+        changes = [
+            {
+                "label": _label(questions, change.field, lang),
+                "old": _value(questions, change.field, change.old, lang),
+                "new": _value(questions, change.field, change.new, lang),
+            }
+            for change in services.diff(previous, revision.data)
+        ]
+        result.append(
+            {
+                "number": revision.number,
+                "effective_on": revision.effective_on,
+                "author_role": _role_label(revision.author_role),
+                "source": str(SOURCE_LABELS.get(revision.source, revision.source.value)),
+                "note": revision.note,
+                "changes": changes,
+            }
+        )
+        previous = revision.data
+    result.reverse()
+    return result
