@@ -21,7 +21,7 @@ def _links_base(host: str | None = None, port: int | None = None) -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -40,7 +40,7 @@ questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definition f
 def check_command(paths: tuple[Path, ...]) -> None:
     """Validate definition files (default: all shipped). Prints FILE:LINE: ITEM: message."""
     files = list(paths) or shipped_questionnaire_files()
-    errors = engine.check([_display_path(p) for p in files])
+    errors = engine.check([display_path(p) for p in files])
     for error in errors:
         click.echo(str(error))
     if errors:

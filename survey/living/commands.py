@@ -358,10 +358,8 @@ def mappings_import(file: Path, as_of_text: str, dry_run: bool, mappings: tuple[
     One row per person, keyed by ansattnummer (who must be on the roster); the other columns
     are the field names of kartleggingssamtale.yaml, read by their question's type. A blank cell
     keeps the value in force on the day; unknown columns are ignored and listed."""
-    from survey.audit.services import Action, record
-    from survey.extensions import db
     from survey.living.importing import apply_mappings, plan_mappings
-    from survey.roster.commands import _fail, _read
+    from survey.roster.commands import finish_import, read_sheet
     from survey.roster.reading import parse_mapping
 
     try:
@@ -369,29 +367,19 @@ def mappings_import(file: Path, as_of_text: str, dry_run: bool, mappings: tuple[
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--map") from None
     as_of = _parse_date(as_of_text)
-    plan = plan_mappings(_read(file), as_of, mapping=mapping)
-    if plan.errors:
-        _fail(plan.errors)
-    for line in plan.report.lines():
-        click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing was imported.", err=True)
-        return
-    report = apply_mappings(plan, note=f"import {file.name}")
-    record(
-        Action.CHANGE,
+    finish_import(
+        plan_mappings(read_sheet(file), as_of, mapping=mapping),
+        lambda plan: apply_mappings(plan, note=f"import {file.name}"),
+        dry_run=dry_run,
         object_type="mappings",
-        detail={
+        detail=lambda report: {
             "file": file.name,
             "as_of": as_of.isoformat(),
             "created": len(report.created),
             "revised": len(report.revised),
             "unchanged": len(report.unchanged),
-            "via": "cli",
         },
     )
-    db.session.commit()
-    click.echo("imported.", err=True)
 
 
 def init_app(app: Flask) -> None:

@@ -3,39 +3,58 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from survey.commands import units_cli
+from survey.commands import display_path, units_cli
 
 roster_cli = AppGroup("roster", help="Employees and their positions.")
 
 
-def _read(path: Path):
+def read_sheet(path: Path):
+    """The rows of a CSV or XLSX file, or exit 1 with the reason it can't be read."""
     from survey.roster.reading import UnreadableFile, read_file
 
     try:
-        return read_file(path, _display_path(path))
+        return read_file(path, display_path(path))
     except UnreadableFile as unreadable:
         click.echo(str(unreadable.error))
         sys.exit(1)
 
 
-def _display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def finish_import(
+    plan,
+    apply: Callable[[Any], Any],
+    *,
+    dry_run: bool,
+    object_type: str,
+    detail: Callable[[Any], dict[str, Any]],
+) -> None:
+    """The common end of every file import: print every error and stop (nothing imported),
+    else show the planned changes, and unless it is a dry run apply them all in one
+    transaction with one audit entry."""
+    from survey.audit.services import Action, record
+    from survey.extensions import db
 
-
-def _fail(errors) -> None:
-    for error in errors:
-        click.echo(str(error))
-    click.echo(f"{len(errors)} error(s); nothing was imported.", err=True)
-    sys.exit(1)
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(str(error))
+        click.echo(f"{len(plan.errors)} error(s); nothing was imported.", err=True)
+        sys.exit(1)
+    for line in plan.report.lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("dry run: nothing was imported.", err=True)
+        return
+    report = apply(plan)
+    record(Action.CHANGE, object_type=object_type, detail={**detail(report), "via": "cli"})
+    db.session.commit()
+    click.echo("imported.", err=True)
 
 
 @roster_cli.command("import")
@@ -56,8 +75,6 @@ def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_u
     ansettelsesform (fast/midlertidig), startdato; optional kjonn, fodselsar, epost. One row is
     one position; rows with the same ansattnummer add up. People missing from the file are
     reported, not deleted."""
-    from survey.audit.services import Action, record
-    from survey.extensions import db
     from survey.roster.importing import apply_roster, plan_roster
     from survey.roster.reading import parse_mapping
 
@@ -65,30 +82,20 @@ def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_u
         mapping = parse_mapping(mappings)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--map") from None
-    sheet = _read(file)
-    plan = plan_roster(sheet, mapping=mapping, create_units=create_units)
-    if plan.errors:
-        _fail(plan.errors)
-    for line in plan.report.lines():
-        click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing was imported.", err=True)
-        return
-    report = apply_roster(plan)
-    record(
-        Action.CHANGE,
+    plan = plan_roster(read_sheet(file), mapping=mapping, create_units=create_units)
+    finish_import(
+        plan,
+        apply_roster,
+        dry_run=dry_run,
         object_type="roster",
-        detail={
+        detail=lambda report: {
             "file": file.name,
             "created": len(report.created),
             "updated": len(report.updated),
             "unchanged": len(report.unchanged),
             "created_units": len(report.created_units),
-            "via": "cli",
         },
     )
-    db.session.commit()
-    click.echo("imported.", err=True)
 
 
 @units_cli.command("import")
@@ -98,31 +105,19 @@ def units_import(file: Path, dry_run: bool) -> None:
     """Import units from a CSV or XLSX file (columns kode, navn, overordnet), all or nothing.
 
     `overordnet` is the parent's code; a parent may come later in the file or exist already."""
-    from survey.audit.services import Action, record
-    from survey.extensions import db
     from survey.roster.importing import apply_units, plan_units
 
-    plan = plan_units(_read(file))
-    if plan.errors:
-        _fail(plan.errors)
-    for line in plan.report.lines():
-        click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing was imported.", err=True)
-        return
-    report = apply_units(plan)
-    record(
-        Action.CHANGE,
+    finish_import(
+        plan_units(read_sheet(file)),
+        apply_units,
+        dry_run=dry_run,
         object_type="units",
-        detail={
+        detail=lambda report: {
             "file": file.name,
             "created": len(report.created),
             "updated": len(report.updated),
-            "via": "cli",
         },
     )
-    db.session.commit()
-    click.echo("imported.", err=True)
 
 
 def init_app(app: Flask) -> None:
