@@ -10,9 +10,9 @@ from survey.accounts.models import LoginToken, Person
 from survey.accounts.services import role_set
 from survey.answering import presenting
 from survey.answering import services as answering
-from survey.answering.models import ConfidentialParticipation, Response, Status
+from survey.answering.models import ConfidentialParticipation, Response
 from survey.audit.models import AuditEntry
-from survey.campaigns.models import Campaign, Invitation, Mode
+from survey.campaigns.models import Campaign, Invitation
 from survey.extensions import db
 
 
@@ -129,14 +129,3 @@ def personal_data(person: Person, lang: str) -> dict[str, Any]:
             for entry in audit
         ],
     }
-
-
-def submitted_identified_count() -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Response)
-        .join(Campaign)
-        .where(Response.status == Status.SUBMITTED, Campaign.mode == Mode.IDENTIFIED)
-    )

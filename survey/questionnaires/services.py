@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from survey import engine
 from survey.answering.models import Response
@@ -71,16 +71,6 @@ def latest_version(questionnaire_id: str) -> QuestionnaireVersion | None:
         .order_by(QuestionnaireVersion.version.desc())
         .limit(1)
     ).first()
-
-
-def known_questionnaire_ids() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(QuestionnaireVersion.questionnaire_id)
-            .group_by(QuestionnaireVersion.questionnaire_id)
-            .order_by(func.min(QuestionnaireVersion.id))
-        )
-    )
 
 
 _definitions: dict[tuple[int, str], engine.Questionnaire] = {}
