@@ -32,7 +32,7 @@ FLEX_ITEMS = ("flere_helger", "langvakter", "kombijobbing", "ubundet_tid", "ledi
 # Surnadal: waiting for a barnehageplass does not count against starting in time (003:1989-1990).
 EXCEPTIONS = ("venter_barnehageplass",)
 
-_TOP_KEYS = ("heltid_threshold", "population", "profiles")
+_TOP_KEYS = ("active_profile", "heltid_threshold", "population", "profiles")
 _THRESHOLD_KEYS = ("default", "choices")
 _POPULATION_KEYS = ("exclusions",)
 _EXCLUSION_KEYS = ("id", "names", "when", "excluded_by_default")
@@ -141,6 +141,12 @@ class Definitions:
     default_heltid_threshold: HeltidThreshold
     exclusions: tuple[ExclusionGroup, ...]
     profiles: tuple[Profile, ...]
+    # The profile the municipality has chosen; reports lead with it and show the others beside.
+    active_profile_id: str
+
+    @property
+    def active_profile(self) -> Profile:
+        return self.profile(self.active_profile_id)
 
     def profile(self, profile_id: str) -> Profile:
         for profile in self.profiles:
@@ -281,7 +287,16 @@ class _Reader:
         if self.problems or thresholds is None or exclusions is None or profiles is None:
             return None
         choices, default = thresholds
-        return Definitions(self.filename, choices, default, exclusions, profiles)
+        active = data["active_profile"]
+        known = [profile.id for profile in profiles]
+        if active not in known:
+            self.error(
+                data.key_lines["active_profile"],
+                "active_profile",
+                f"'{active}' is not a profile{_suggestion(str(active), known)}",
+            )
+            return None
+        return Definitions(self.filename, choices, default, exclusions, profiles, active)
 
     def thresholds(self, data: YamlMap) -> tuple[tuple[HeltidThreshold, ...], Any] | None:
         item = "heltid_threshold"
