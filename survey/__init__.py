@@ -62,12 +62,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.accounts.views import bp as auth_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.classification.views import bp as classification_bp
+    from survey.conversations.views import bp as conversations_bp
+    from survey.conversations.wishes import bp as wishes_bp
+    from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
     from survey.me.views import bp as me_bp
     from survey.people.views import bp as people_bp
     from survey.results.views import bp as results_bp
 
-    for blueprint in (main_bp, answering_bp, auth_bp, me_bp, people_bp, results_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        answering_bp,
+        auth_bp,
+        me_bp,
+        wishes_bp,
+        people_bp,
+        conversations_bp,
+        living_bp,
+        classification_bp,
+        results_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from survey import commands

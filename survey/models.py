@@ -4,8 +4,9 @@ from survey.accounts.models import LoginToken, Person, RoleAssignment, Unit
 from survey.answering.models import Answer, ConfidentialParticipation, Response
 from survey.audit.models import AuditEntry
 from survey.campaigns.models import Campaign, Invitation
+from survey.conversations.models import Draft
 from survey.db import Base
-from survey.living.models import Confirmation, LivingDocument, Revision
+from survey.living.models import Confirmation, Handled, LivingDocument, Revision
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.roster.models import EmployeeDetails, Position
 
@@ -22,6 +23,8 @@ __all__ = [
     "Base",
     "Campaign",
     "ConfidentialParticipation",
+    "Draft",
+    "Handled",
     "EmployeeDetails",
     "Invitation",
     "Position",

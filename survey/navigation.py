@@ -17,6 +17,8 @@ from survey.accounts.models import Role
 MENU = (
     ("me.overview", _l("My page")),
     ("people.index", _l("People")),
+    ("living.inbox", _l("Changes")),
+    ("classification.overview", _l("Definitions")),
     ("results.index", _l("Results")),
     ("admin.users", _l("Admin")),
 )
@@ -30,6 +32,15 @@ def allowed_endpoints(roles: Iterable[Role]) -> list[str]:
         if rule is not None and (rule.public or held & set(rule.grants)):
             allowed.append(endpoint)
     return allowed
+
+
+def may(endpoint: str) -> bool:
+    """Whether the logged-in person's roles let them use `endpoint` (for links and buttons;
+    the guard still checks every request, and the objects behind it)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return False
+    rule = POLICY.get(endpoint)
+    return rule is not None and (rule.public or bool(set(current_user.roles) & set(rule.grants)))
 
 
 def menu_links() -> list[dict[str, str | None]]:
@@ -52,4 +63,4 @@ def menu_links() -> list[dict[str, str | None]]:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_menu():
-        return {"nav_links": menu_links()}
+        return {"nav_links": menu_links(), "may": may}

@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
 # --- object-level checks, used by views --------------------------------------------------
 
 
-def _descendants(unit_ids: Iterable[int]) -> set[int]:
+def descendants(unit_ids: Iterable[int]) -> set[int]:
     children: dict[int | None, list[int]] = {}
     for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id)):
         children.setdefault(parent_id, []).append(unit_id)
@@ -129,7 +129,7 @@ def visible_unit_ids() -> set[int] | None:
     if Scope.ALL in scopes:
         return None
     if Scope.UNIT in scopes:
-        return _descendants(current_user.led_unit_ids)
+        return descendants(current_user.led_unit_ids)
     return set()
 
 
@@ -140,7 +140,7 @@ def may_see_person(person: Person) -> bool:
     if Scope.OWN in scopes and person.id == current_user.person.id:
         return True
     if Scope.UNIT in scopes and person.unit_id is not None:
-        return person.unit_id in _descendants(current_user.led_unit_ids)
+        return person.unit_id in descendants(current_user.led_unit_ids)
     return False
 
 

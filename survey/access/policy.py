@@ -43,6 +43,11 @@ AGGREGATES = Rule(
     }
 )
 
+# The mapping conversation, the «Endringer» inbox and the whole history of a living document
+# are the project leader's; a unit leader sees the current records of their units only.
+CONVERSATIONS = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL})
+LIVING_HISTORY = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+
 POLICY: dict[str, Rule] = {
     "static": PUBLIC,
     "main.index": PUBLIC,
@@ -71,7 +76,26 @@ POLICY: dict[str, Rule] = {
     "me.request_correction": ANY_ACCOUNT,
     "people.index": PERSONAL_DATA,
     "people.detail": PERSONAL_DATA,
-    "people.history": PERSONAL_DATA,
+    "people.history": LIVING_HISTORY,
+    "conversations.start": CONVERSATIONS,
+    "conversations.begin": CONVERSATIONS,
+    "conversations.page": CONVERSATIONS,
+    "conversations.review": CONVERSATIONS,
+    "conversations.save": CONVERSATIONS,
+    "conversations.conflict": CONVERSATIONS,
+    "conversations.discard": CONVERSATIONS,
+    "wishes.start": ANY_ACCOUNT,
+    "wishes.begin": ANY_ACCOUNT,
+    "wishes.page": ANY_ACCOUNT,
+    "wishes.review": ANY_ACCOUNT,
+    "wishes.save": ANY_ACCOUNT,
+    "wishes.conflict": ANY_ACCOUNT,
+    "wishes.discard": ANY_ACCOUNT,
+    "living.inbox": CONVERSATIONS,
+    "living.mark_handled": CONVERSATIONS,
+    "living.reconfirmation": PERSONAL_DATA,
+    "living.export": LIVING_HISTORY,
+    "classification.overview": PERSONAL_DATA,
     "results.index": AGGREGATES,
     "admin.users": ADMIN_ONLY,
     "admin.create_user": ADMIN_ONLY,

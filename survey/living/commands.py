@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,36 +14,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from survey.living.exporting import export_rows, states, write_csv, write_xlsx
+
 STATUS_LABELS = {
     "full_time": "heltid",
     "voluntary": "frivillig",
     "involuntary": "ufrivillig",
     "not_enough_data": "mangler data",
 }
-
-# The columns before the data fields. The person's unit on the roster is `registrert_enhet`:
-# `enhet` is a question in heltid-arlig.yaml (the unit the employee says they work in).
-PERSON_COLUMNS = (
-    "ansattnummer",
-    "navn",
-    "registrert_enhet",
-    "revisjon",
-    "gjelder_fra",
-    "sist_bekreftet",
-)
-
-export_cli = AppGroup("export", help="Exports of personal data (audited).")
-
-
-@dataclass(frozen=True)
-class _State:
-    ansattnummer: str
-    name: str
-    unit: str
-    number: int
-    effective_on: dt.date
-    confirmed_on: dt.date | None
-    data: dict[str, Any]
 
 
 def _parse_date(text: str | None) -> dt.date:
@@ -58,53 +35,7 @@ def _parse_date(text: str | None) -> dt.date:
         raise click.ClickException(f"--as-of: '{text}' is not a date; write YYYY-MM-DD") from None
 
 
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
-def _states(as_of: dt.date | None) -> list[_State]:
-    """Every person's living document as it stood on `as_of` (None: the current revision),
-    sorted by ansattnummer. People whose document had no revision in force are left out."""
-    from sqlalchemy import select
-
-    from survey.accounts.models import Person
-    from survey.extensions import db
-    from survey.living.models import Confirmation, ConfirmationKind, LivingDocument
-    from survey.living.services import current_revision, state_on
-
-    confirmed: dict[int, list[dt.datetime]] = {}
-    for document_id, at in db.session.execute(
-        select(Confirmation.document_id, Confirmation.at).where(
-            Confirmation.kind == ConfirmationKind.CONFIRMED
-        )
-    ):
-        confirmed.setdefault(document_id, []).append(_as_utc(at))
-    cutoff = None
-    if as_of is not None:
-        cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-
-    states = []
-    rows = db.session.execute(
-        select(LivingDocument, Person).join(Person, Person.id == LivingDocument.person_id)
-    )
-    for document, person in rows:
-        revision = current_revision(document) if as_of is None else state_on(document, as_of)
-        if revision is None:
-            continue
-        moments = [at for at in confirmed.get(document.id, []) if cutoff is None or at < cutoff]
-        states.append(
-            _State(
-                ansattnummer=person.ansattnummer or "",
-                name=person.name,
-                unit=person.unit.code if person.unit else "",
-                number=revision.number,
-                effective_on=revision.effective_on,
-                confirmed_on=max(moments).date() if moments else None,
-                data=dict(revision.data or {}),
-            )
-        )
-    states.sort(key=lambda state: (state.ansattnummer == "", state.ansattnummer, state.name))
-    return states
+export_cli = AppGroup("export", help="Exports of personal data (audited).")
 
 
 # --- survey classify --------------------------------------------------------------------------
@@ -158,15 +89,15 @@ def classify_command(
         raise click.ClickException(f"--heltid: {error}") from None
     as_of = _parse_date(as_of_text)
 
-    states = _states(as_of)
+    found = states(as_of)
     results = [
         {
             profile.id: classify(state.data, profile, heltid_threshold=threshold)
             for profile in profiles
         }
-        for state in states
+        for state in found
     ]
-    comparison = classify_many([state.data for state in states], profiles, threshold)
+    comparison = classify_many([state.data for state in found], profiles, threshold)
     totals = {row.profile.id: dict(row.counts) for row in comparison.rows}
     ids = [profile.id for profile in profiles]
 
@@ -186,7 +117,7 @@ def classify_command(
                     for profile, result in classified.items()
                 },
             }
-            for state, classified in zip(states, results, strict=True)
+            for state, classified in zip(found, results, strict=True)
         ]
         document = {
             "as_of": as_of.isoformat(),
@@ -199,7 +130,7 @@ def classify_command(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["ansattnummer", "navn", "stillingsprosent", *ids])
-        for state, classified in zip(states, results, strict=True):
+        for state, classified in zip(found, results, strict=True):
             stilling = state.data.get("stillingsprosent")
             writer.writerow(
                 [
@@ -218,11 +149,11 @@ def classify_command(
                 _stilling(state.data.get("stillingsprosent")),
                 *(STATUS_LABELS[classified[profile].status] for profile in ids),
             ]
-            for state, classified in zip(states, results, strict=True)
+            for state, classified in zip(found, results, strict=True)
         ]
         for line in _table(["ansattnummer", "navn", "stilling %", *ids], rows):
             click.echo(line)
-        click.echo(f"\n{len(states)} person(s) on {as_of.isoformat()}, heltid {threshold}")
+        click.echo(f"\n{len(found)} person(s) on {as_of.isoformat()}, heltid {threshold}")
         for profile in ids:
             counts = ", ".join(
                 f"{label} {totals[profile][status]}" for status, label in STATUS_LABELS.items()
@@ -231,57 +162,6 @@ def classify_command(
 
 
 # --- survey export living-documents -----------------------------------------------------------
-
-
-def _export_rows(states: Sequence[_State]) -> tuple[list[str], list[dict[str, Any]]]:
-    fields = sorted({key for state in states for key in state.data})
-    # A data field named like a person column would make two columns with one name.
-    names = {field: f"data.{field}" if field in PERSON_COLUMNS else field for field in fields}
-    rows = []
-    for state in states:
-        row: dict[str, Any] = {
-            "ansattnummer": state.ansattnummer,
-            "navn": state.name,
-            "registrert_enhet": state.unit,
-            "revisjon": state.number,
-            "gjelder_fra": state.effective_on.isoformat(),
-            "sist_bekreftet": state.confirmed_on.isoformat() if state.confirmed_on else None,
-        }
-        for field in fields:
-            row[names[field]] = state.data.get(field)
-        rows.append(row)
-    return [*PERSON_COLUMNS, *(names[field] for field in fields)], rows
-
-
-def _cell(value: Any) -> Any:
-    """A value for a spreadsheet cell: select_multiple lists joined with ';'."""
-    if isinstance(value, list | tuple):
-        return ";".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value
-
-
-def _write_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else _cell(row[c]) for c in columns])
-    return buffer.getvalue()
-
-
-def _write_xlsx(columns: Sequence[str], rows: Sequence[dict[str, Any]], path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "levende dokumenter"
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([_cell(row[column]) for column in columns])
-    sheet.freeze_panes = "A2"
-    workbook.save(path)
 
 
 @export_cli.command("living-documents")
@@ -302,16 +182,16 @@ def export_living_documents(output: str, as_of_text: str | None, out: Path | Non
     if output == "xlsx" and out is None:
         raise click.ClickException("--format xlsx needs --out FILE")
     as_of = None if as_of_text is None else _parse_date(as_of_text)
-    columns, rows = _export_rows(_states(as_of))
+    columns, rows = export_rows(states(as_of))
 
     try:
         if output == "xlsx":
-            _write_xlsx(columns, rows, out)
+            write_xlsx(columns, rows, out)
         else:
             if output == "json":
                 text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
             else:
-                text = _write_csv(columns, rows)
+                text = write_csv(columns, rows)
             if out is None:
                 click.echo(text, nl=False)
             else:

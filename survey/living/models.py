@@ -83,3 +83,20 @@ class Confirmation(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Handled(Base):
+    """An item of the project leaders' «Endringer» inbox marked as dealt with: an employee's
+    own revision, or a correction the employee asked for."""
+
+    __tablename__ = "living_handled"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("living_revision.id", ondelete="CASCADE"), unique=True
+    )
+    confirmation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("living_confirmation.id", ondelete="CASCADE"), unique=True
+    )
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    handled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

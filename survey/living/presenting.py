@@ -66,6 +66,20 @@ def _value(questions: dict[str, engine.Question], name: str, data: Any, lang: st
     return display_value(question, value, lang)
 
 
+def questions() -> dict[str, engine.Question]:
+    """The interview guide's questions by name (the latest version)."""
+    return _questions()
+
+
+def label(questions: dict[str, engine.Question], name: str, lang: str) -> str:
+    return _label(questions, name, lang)
+
+
+def display(questions: dict[str, engine.Question], name: str, data: Any, lang: str) -> str:
+    """A stored value as people read it."""
+    return _value(questions, name, data, lang)
+
+
 def state_items(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The fields of a revision as label/value pairs, in the questionnaire's order."""
     questions = _questions()
@@ -77,6 +91,12 @@ def state_items(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
         if value != "":
             items.append({"name": name, "label": _label(questions, name, lang), "value": value})
     return items
+
+
+def current_data(person: Person) -> dict[str, Any]:
+    document = existing_document(person)
+    revision = services.current_revision(document) if document is not None else None
+    return dict(revision.data or {}) if revision is not None else {}
 
 
 def current_view(person: Person, lang: str) -> dict[str, Any] | None:
@@ -111,6 +131,16 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
         )
     )
     questions = _questions()
+    author_ids = {revision.author_id for revision in revisions if revision.author_id}
+    authors = (
+        dict(
+            db.session.execute(
+                select(Person.id, Person.name).where(Person.id.in_(author_ids))
+            ).all()
+        )
+        if author_ids
+        else {}
+    )
     result = []
     previous: dict[str, Any] = {}
     for revision in revisions:
@@ -127,6 +157,8 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
                 "number": revision.number,
                 "effective_on": revision.effective_on,
                 "author_role": _role_label(revision.author_role),
+                "author": authors.get(revision.author_id),
+                "created_at": revision.created_at,
                 "source": str(SOURCE_LABELS.get(revision.source, revision.source.value)),
                 "note": revision.note,
                 "changes": changes,
@@ -135,3 +167,33 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
         previous = revision.data
     result.reverse()
     return result
+
+
+def reconfirmation_rows(unit_ids: set[int] | None) -> list[dict[str, Any]]:
+    """Documents not confirmed in the last 12 months, oldest confirmation first; with
+    `unit_ids`, only people registered in those units."""
+    documents = services.needing_reconfirmation()
+    if not documents:
+        return []
+    people = {
+        person.id: person
+        for person in db.session.scalars(
+            select(Person).where(Person.id.in_([d.person_id for d in documents]))
+        )
+    }
+    rows = []
+    for document in documents:
+        person = people[document.person_id]
+        if unit_ids is not None and person.unit_id not in unit_ids:
+            continue
+        revision = services.current_revision(document)
+        rows.append(
+            {
+                "person": person,
+                "confirmed_at": services.last_confirmed(document),
+                "number": revision.number if revision else None,
+                "effective_on": revision.effective_on if revision else None,
+            }
+        )
+    rows.sort(key=lambda row: (row["confirmed_at"] is not None, str(row["confirmed_at"] or "")))
+    return rows

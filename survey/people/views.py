@@ -5,9 +5,10 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from survey.access.guard import person_or_404, visible_unit_ids
-from survey.accounts.models import Person
+from survey.access.guard import descendants, person_or_404, visible_unit_ids
+from survey.accounts.models import Person, Unit
 from survey.audit.services import Action, record
+from survey.classification import presenting as classification_presenting
 from survey.extensions import db
 from survey.living import presenting as living
 from survey.people.services import identified_responses, response_view
@@ -25,8 +26,22 @@ def index():
     if search:
         pattern = f"%{search}%"
         query = query.where(or_(Person.name.ilike(pattern), Person.ansattnummer.ilike(pattern)))
+    unit_choices = db.session.scalars(
+        select(Unit).order_by(Unit.name)
+        if units is None
+        else select(Unit).where(Unit.id.in_(units)).order_by(Unit.name)
+    ).all()
+    chosen = request.args.get("enhet", "")
+    if chosen.isdigit() and any(unit.id == int(chosen) for unit in unit_choices):
+        query = query.where(Person.unit_id.in_(descendants([int(chosen)])))
+    else:
+        chosen = ""
     return render_template(
-        "people/index.html", people=db.session.scalars(query).all(), search=search
+        "people/index.html",
+        people=db.session.scalars(query).all(),
+        search=search,
+        units=unit_choices,
+        chosen_unit=chosen,
     )
 
 
@@ -36,9 +51,17 @@ def detail(person_id: int):
     lang = str(get_locale() or "nb")
     responses = [response_view(r, lang) for r in identified_responses(person)]
     document = living.current_view(person, lang)
+    classification = None
+    if document is not None:
+        current = living.current_data(person)
+        classification = classification_presenting.record_view(current, lang)
     _record_read(person, "person", person.id)
     return render_template(
-        "people/detail.html", person=person, responses=responses, document=document
+        "people/detail.html",
+        person=person,
+        responses=responses,
+        document=document,
+        classification=classification,
     )
 
 

@@ -73,6 +73,15 @@ def latest_version(questionnaire_id: str) -> QuestionnaireVersion | None:
     ).first()
 
 
+def version_of(questionnaire_id: str, version: int) -> QuestionnaireVersion | None:
+    return db.session.scalars(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire_id,
+            QuestionnaireVersion.version == version,
+        )
+    ).first()
+
+
 _definitions: dict[tuple[int, str], engine.Questionnaire] = {}
 
 

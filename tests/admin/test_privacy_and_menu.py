@@ -46,8 +46,15 @@ def test_no_menu_before_logging_in(client):
     [
         ((), ["/meg/"]),
         (("tillitsvalgt",), ["/meg/", "/resultater/"]),
-        (("enhetsleder",), ["/meg/", "/personer/", "/resultater/"]),
-        (("admin",), ["/meg/", "/personer/", "/resultater/", "/admin/brukere"]),
+        (("enhetsleder",), ["/meg/", "/personer/", "/klassifisering/", "/resultater/"]),
+        (
+            ("prosjektleder",),
+            ["/meg/", "/personer/", "/levende/endringer", "/klassifisering/", "/resultater/"],
+        ),
+        (
+            ("admin",),
+            ["/meg/", "/personer/", "/klassifisering/", "/resultater/", "/admin/brukere"],
+        ),
     ],
 )
 def test_menu_follows_the_policy(app, client, roles, expected):

@@ -49,18 +49,29 @@ def _audit(app, action):
         return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
 
 
-def test_staff_in_the_unit_see_the_document_and_its_history(app, client, setup):
+def test_the_unit_leader_sees_the_current_record_only(app, client, setup):
     leader, _other, employee = setup
     login_as(client, app, leader)
     page = client.get(f"/personer/{employee}").get_data(as_text=True)
     assert "Levende dokument" in page
     assert "Ikke bekreftet" in page
     assert "75 %" in page and "Større stilling" in page
+    assert f"/personer/{employee}/historikk" not in page
+    assert f"/samtaler/{employee}" not in page
+    assert client.get(f"/personer/{employee}/historikk").status_code == 403
+    assert [(e.subject_id, e.object_type) for e in _audit(app, "read")] == [(employee, "person")]
+
+
+def test_the_project_leader_sees_the_history_with_diffs(app, client, setup):
+    _leader, _other, employee = setup
+    project_leader = make_person(app, "prosjektleder", name="Pia Prosjekt")
+    login_as(client, app, project_leader)
+    page = client.get(f"/personer/{employee}").get_data(as_text=True)
     assert f"/personer/{employee}/historikk" in page
     response = client.get(f"/personer/{employee}/historikk")
     assert response.status_code == 200
     history = response.get_data(as_text=True)
-    assert "50 % → 75 %" in history
+    assert "Før:</span> 50 %" in history and "Nå:</span> 75 %" in history
     assert history.index("Versjon 2") < history.index("Versjon 1")
     reads = _audit(app, "read")
     assert {(e.subject_id, e.object_type) for e in reads} == {
@@ -73,7 +84,7 @@ def test_another_units_leader_gets_404(app, client, setup):
     _leader, other_leader, employee = setup
     login_as(client, app, other_leader)
     assert client.get(f"/personer/{employee}").status_code == 404
-    assert client.get(f"/personer/{employee}/historikk").status_code == 404
+    assert client.get(f"/personer/{employee}/historikk").status_code == 403
 
 
 def test_employee_sees_and_confirms_own_document(app, client, setup):

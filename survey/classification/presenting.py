@@ -1,0 +1,128 @@
+"""Classifications as people read them: in plain words on a record, side by side on a page."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from survey.classification import (
+    FULL_TIME,
+    INVOLUNTARY,
+    NOT_ENOUGH_DATA,
+    STATUSES,
+    VOLUNTARY,
+    Definitions,
+    HeltidThreshold,
+    classify,
+    classify_many,
+    load_definitions,
+)
+
+STATUS_LABELS = {
+    FULL_TIME: _l("Full time"),
+    VOLUNTARY: _l("Voluntary part time"),
+    INVOLUNTARY: _l("Involuntary part time"),
+    NOT_ENOUGH_DATA: _l("Not enough data"),
+}
+
+OUTCOME_LABELS = {
+    "met": _l("met"),
+    "failed": _l("not met"),
+    "missing": _l("no answer"),
+}
+
+
+@functools.cache
+def definitions() -> Definitions:
+    return load_definitions()
+
+
+def threshold_from(text: str | None) -> HeltidThreshold:
+    """The threshold chosen on a page, if it is one of the definitions' choices."""
+    found = definitions()
+    for choice in found.heltid_thresholds:
+        if text == str(choice):
+            return choice
+    return found.default_heltid_threshold
+
+
+def record_view(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """One record under the active profile, criterion by criterion, and under the others."""
+    found = definitions()
+    threshold = found.default_heltid_threshold
+    active = found.active_profile
+    result = classify(data, active, heltid_threshold=threshold)
+    excluded = [group.names.get(lang) for group in found.default_exclusions if group.matches(data)]
+    return {
+        "profile": active.names.get(lang),
+        "threshold": str(threshold),
+        "status": result.status,
+        "status_label": str(STATUS_LABELS[result.status]),
+        "criteria": [
+            {
+                "label": criterion.label.get(lang),
+                "outcome": criterion.outcome,
+                "outcome_label": str(OUTCOME_LABELS[criterion.outcome]),
+            }
+            for criterion in result.criteria
+        ],
+        "excluded": excluded,
+        "others": [
+            {
+                "profile": profile.names.get(lang),
+                "status_label": str(
+                    STATUS_LABELS[classify(data, profile, heltid_threshold=threshold).status]
+                ),
+            }
+            for profile in found.profiles
+            if profile.id != active.id
+        ],
+    }
+
+
+def side_by_side(
+    people: Sequence[tuple[Any, Mapping[str, Any]]], threshold: HeltidThreshold, lang: str
+) -> dict[str, Any]:
+    """Every person under every profile, and the counts per profile over the same population
+    (the default exclusions left out)."""
+    found = definitions()
+    exclusions = found.default_exclusions
+    rows = []
+    for person, data in people:
+        excluded = [group.names.get(lang) for group in exclusions if group.matches(data)]
+        rows.append(
+            {
+                "person": person,
+                "stillingsprosent": data.get("stillingsprosent"),
+                "excluded": excluded,
+                "statuses": [
+                    classify(data, profile, heltid_threshold=threshold).status
+                    for profile in found.profiles
+                ],
+            }
+        )
+    table = classify_many(
+        [data for _person, data in people], found.profiles, threshold, exclude=exclusions
+    )
+    return {
+        "profiles": [
+            {"id": p.id, "name": p.names.get(lang), "active": p.id == found.active_profile_id}
+            for p in found.profiles
+        ],
+        "rows": rows,
+        "totals": [
+            {"profile": row.profile.names.get(lang), "counts": [row[s] for s in STATUSES]}
+            for row in table.rows
+        ],
+        "statuses": [(status, str(STATUS_LABELS[status])) for status in STATUSES],
+        "n": table.n,
+        "excluded": [
+            {"name": group.names.get(lang), "count": table.excluded[group.id]}
+            for group in exclusions
+        ],
+        "threshold": str(threshold),
+        "thresholds": [str(choice) for choice in found.heltid_thresholds],
+    }
