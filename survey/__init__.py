@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    _allow_large_uploads(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     oidc.init_app(app)
 
     from survey.accounts.views import bp as auth_bp
+    from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.classification.views import bp as classification_bp
@@ -94,6 +96,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     roster_commands.init_app(app)
     living_commands.init_app(app)
     return app
+
+
+UPLOAD_ENDPOINTS = frozenset(
+    {"admin.roster_upload", "admin.roster_preview", "admin.units_upload", "admin.units_preview"}
+)
+
+
+def _allow_large_uploads(app: Flask) -> None:
+    """A larger request size for the file-import pages than for everything else."""
+    from flask import request
+
+    @app.before_request
+    def larger_limit_for_imports():
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["UPLOAD_MAX_BYTES"]
+            request.max_form_memory_size = app.config["UPLOAD_MAX_BYTES"]
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -22,6 +22,8 @@ class DefaultConfig:
     # Answers are short; a page post is a few KB. Anything much larger is not a respondent.
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_MEMORY_SIZE = 256 * 1024
+    # Roster and unit files from HR systems are larger; only the admin import pages take them.
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -105,6 +105,10 @@ POLICY: dict[str, Rule] = {
     "admin.login_link": ADMIN_ONLY,
     "admin.erase": ADMIN_ONLY,
     "admin.audit": ADMIN_ONLY,
+    "admin.roster_upload": ADMIN_ONLY,
+    "admin.roster_preview": ADMIN_ONLY,
+    "admin.units_upload": ADMIN_ONLY,
+    "admin.units_preview": ADMIN_ONLY,
 }
 
 

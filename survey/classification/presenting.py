@@ -28,6 +28,14 @@ STATUS_LABELS = {
     NOT_ENOUGH_DATA: _l("Not enough data"),
 }
 
+# In tables with a column per definition.
+SHORT_STATUS_LABELS = {
+    FULL_TIME: _l("Full time"),
+    VOLUNTARY: _l("Voluntary"),
+    INVOLUNTARY: _l("Involuntary"),
+    NOT_ENOUGH_DATA: _l("No data"),
+}
+
 OUTCOME_LABELS = {
     "met": _l("met"),
     "failed": _l("not met"),
@@ -38,6 +46,14 @@ OUTCOME_LABELS = {
 @functools.cache
 def definitions() -> Definitions:
     return load_definitions()
+
+
+def threshold_text(threshold: HeltidThreshold) -> str:
+    """«100 %», «≥ 80 %» or «> 90 %»."""
+    number = f"{threshold.value:g}"
+    if threshold.operator == ">":
+        return f"> {number} %"
+    return f"{number} %" if threshold.value >= 100 else f"≥ {number} %"
 
 
 def threshold_from(text: str | None) -> HeltidThreshold:
@@ -58,7 +74,7 @@ def record_view(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     excluded = [group.names.get(lang) for group in found.default_exclusions if group.matches(data)]
     return {
         "profile": active.names.get(lang),
-        "threshold": str(threshold),
+        "threshold": threshold_text(threshold),
         "status": result.status,
         "status_label": str(STATUS_LABELS[result.status]),
         "criteria": [
@@ -124,5 +140,6 @@ def side_by_side(
             for group in exclusions
         ],
         "threshold": str(threshold),
-        "thresholds": [str(choice) for choice in found.heltid_thresholds],
+        "threshold_text": threshold_text(threshold),
+        "thresholds": [(str(choice), threshold_text(choice)) for choice in found.heltid_thresholds],
     }

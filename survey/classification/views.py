@@ -44,5 +44,5 @@ def overview():
         "classification/overview.html",
         view=view,
         as_of=as_of,
-        status_labels=presenting.STATUS_LABELS,
+        short_labels=presenting.SHORT_STATUS_LABELS,
     ), status

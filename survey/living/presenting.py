@@ -141,6 +141,7 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
         if author_ids
         else {}
     )
+    order = {name: index for index, name in enumerate(questions)}
     result = []
     previous: dict[str, Any] = {}
     for revision in revisions:
@@ -150,7 +151,10 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
                 "old": _value(questions, change.field, change.old, lang),
                 "new": _value(questions, change.field, change.new, lang),
             }
-            for change in services.diff(previous, revision.data)
+            for change in sorted(
+                services.diff(previous, revision.data),
+                key=lambda change: (order.get(change.field, len(order)), change.field),
+            )
         ]
         result.append(
             {

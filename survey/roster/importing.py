@@ -352,6 +352,14 @@ class RosterPlan:
         return not self.errors
 
 
+def roster_columns(sheet: Sheet, mapping: Mapping[str, str] | None = None) -> Columns:
+    """Which column holds each roster field: `mapping` (header: field) first, then the
+    field names and their synonyms. The web preview shows this to the user."""
+    return map_columns(
+        sheet, ROSTER_FIELDS, ROSTER_REQUIRED, roster_synonyms(sheet), explicit=mapping
+    )
+
+
 def plan_roster(
     sheet: Sheet,
     *,
@@ -359,9 +367,7 @@ def plan_roster(
     create_units: bool = False,
     today: dt.date | None = None,
 ) -> RosterPlan:
-    columns = map_columns(
-        sheet, ROSTER_FIELDS, ROSTER_REQUIRED, roster_synonyms(sheet), explicit=mapping
-    )
+    columns = roster_columns(sheet, mapping)
     errors = list(columns.errors)
     units = UnitDirectory.load()
     employees: dict[str, PlannedEmployee] = {}
@@ -695,8 +701,12 @@ class UnitPlan:
         return not self.errors
 
 
+def unit_columns(sheet: Sheet, mapping: Mapping[str, str] | None = None) -> Columns:
+    return map_columns(sheet, UNIT_FIELDS, UNIT_REQUIRED, UNIT_SYNONYMS, explicit=mapping)
+
+
 def plan_units(sheet: Sheet, *, mapping: Mapping[str, str] | None = None) -> UnitPlan:
-    columns = map_columns(sheet, UNIT_FIELDS, UNIT_REQUIRED, UNIT_SYNONYMS, explicit=mapping)
+    columns = unit_columns(sheet, mapping)
     errors = list(columns.errors)
     stored = {unit.code: unit for unit in db.session.scalars(select(Unit))}
     planned: dict[str, PlannedUnit] = {}

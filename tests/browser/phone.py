@@ -8,17 +8,26 @@ from pathlib import Path
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 820, "height": 1180}
 
 
 class Phone:
     def __init__(
-        self, browser, base_url: str, axe_source: str, artifacts: Path, *, javascript: bool
+        self,
+        browser,
+        base_url: str,
+        axe_source: str,
+        artifacts: Path,
+        *,
+        javascript: bool,
+        viewport: dict[str, int] = PHONE,
     ):
         self.browser = browser
         self.base_url = base_url
         self.axe_source = axe_source
         self.artifacts = artifacts
         self.javascript = javascript
+        self.viewport = viewport
         self.shots = 0
         self.checked_pages: list[str] = []
         shutil.rmtree(artifacts, ignore_errors=True)
@@ -27,11 +36,11 @@ class Phone:
     def open(self) -> None:
         """A new browser session: closing it loses cookies, as closing a phone browser would."""
         self.context = self.browser.new_context(
-            viewport=PHONE,
+            viewport=self.viewport,
             java_script_enabled=self.javascript,
             locale="nb-NO",
             device_scale_factor=1,
-            is_mobile=True,
+            is_mobile=self.viewport["width"] < 1024,
             has_touch=True,
             # axe is injected with new Function(); our CSP (rightly) forbids eval for page scripts.
             bypass_csp=True,
@@ -75,7 +84,9 @@ class Phone:
     def inspect(self) -> None:
         """Screenshot, no horizontal scrolling at 360 px, and no axe WCAG 2.1 A/AA violations."""
         self.shots += 1
-        name = self.path.rstrip("/").rsplit("/", 1)[-1] if "/s/" in self.path else "invitation"
+        name = self.path.rstrip("/").rsplit("/", 1)[-1] or "start"
+        if "/i/" in self.path or "/lenke/" in self.path:
+            name = "link"  # never a token in a file name
         self.artifacts.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=self.artifacts / f"{self.shots:02d}-{name}.png", full_page=True)
         widths = self.page.evaluate(
@@ -100,7 +111,7 @@ class Phone:
         # the page's HTML, with the same stylesheet, in a scratch page that runs scripts.
         html = self.page.content()
         scratch_context = self.browser.new_context(
-            viewport=PHONE, java_script_enabled=True, bypass_csp=True
+            viewport=self.viewport, java_script_enabled=True, bypass_csp=True
         )
         try:
             scratch = scratch_context.new_page()

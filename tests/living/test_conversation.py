@@ -387,3 +387,50 @@ def test_definitions_side_by_side_and_export(app, client, people):
     with app.app_context():
         exports = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()
         assert [e.detail["format"] for e in exports] == ["csv", "xlsx"]
+
+
+def test_two_saves_at_the_same_moment_one_wins_the_other_sees_the_conflict(app, people):
+    """Two people press «save» at once on the same base: the database's unique revision
+    number lets one through; the other gets the conflict page and keeps their draft."""
+    import threading
+
+    project_leader, _unit_leader, employee, _other = people
+    leader_client, phone_client = app.test_client(), app.test_client()
+    login_as(leader_client, app, project_leader)
+    leader = Respondent(leader_client)
+    leader.get(f"/samtaler/{employee}")
+    walk(leader, f"/samtaler/{employee}", ANSWERS)
+    leader.post(f"/samtaler/{employee}/lagre", {})
+    walk(leader, f"/samtaler/{employee}", ANSWERS, {"onsket_prosent": "90"})
+    login_as(phone_client, app, employee)
+    phone = Respondent(phone_client)
+    phone.get("/meg/onsker/")
+    walk(phone, "/meg/onsker/", ANSWERS, {"onsket_prosent": "100"})
+    leader.csrf(), phone.csrf()
+
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def save(name: str, browser: Respondent, url: str) -> None:
+        barrier.wait()
+        response = browser.client.post(url, data={"csrf_token": browser.token})
+        results[name] = response.headers["Location"]
+
+    threads = [
+        threading.Thread(target=save, args=("leader", leader, f"/samtaler/{employee}/lagre")),
+        threading.Thread(target=save, args=("employee", phone, "/meg/onsker/lagre")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    revisions = _revisions(app, employee)
+    assert [r.number for r in revisions] == [1, 2]
+    conflicts = [name for name, location in results.items() if location.endswith("/konflikt")]
+    assert len(conflicts) == 1, results
+    winner_value = revisions[1].data["onsket_prosent"]
+    assert winner_value == (100 if conflicts == ["leader"] else 90)
+    with app.app_context():
+        [draft] = db.session.scalars(select(Draft)).all()  # the loser's version survives
+        assert draft.answers["onsket_prosent"] == (90 if conflicts == ["leader"] else 100)
