@@ -57,6 +57,10 @@ def _demo_people(base_url: str) -> list[tuple[str, str]]:
         "ola@demo.kommune.no", "Ola Nordmann", unit=units["hjemmetjenesten"], ansattnummer="1001"
     )
     token = accounts.issue_token(employee, TokenPurpose.LOGIN, dt.timedelta(days=14))
+    from survey.demo_living import create_demo_documents, give_document
+
+    give_document(employee, units["hjemmetjenesten"], admin)
+    create_demo_documents(units, admin)
     db.session.commit()
     return [
         ("staff log-in", f"{base_url}/logg-inn  (hr@demo.kommune.no / {password})"),

@@ -63,6 +63,11 @@ class Flow:
             commit=True,
         )
 
+    def record_read(self) -> None:
+        """Reading someone else's living document is logged (the employee sees it)."""
+        if self.person.id != self.author.id:
+            self._audit(Action.READ, {"kind": self.kind.value})
+
     # --- start ----------------------------------------------------------------------------
 
     def start(self):

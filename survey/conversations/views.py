@@ -36,6 +36,7 @@ def _done(person_id: int) -> str:
 @bp.get("/<int:person_id>")
 def start(person_id: int):
     flow = _flow(person_id)
+    flow.record_read()
     return render_template(
         "conversations/start.html",
         flow=flow,
@@ -46,7 +47,9 @@ def start(person_id: int):
 
 @bp.post("/<int:person_id>")
 def begin(person_id: int):
-    return _flow(person_id).start()
+    flow = _flow(person_id)
+    flow.record_read()
+    return flow.start()
 
 
 @bp.route("/<int:person_id>/side/<name>", methods=["GET", "POST"])
