@@ -10,6 +10,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v pg_ctlcluster >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
     || [ -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ] || need+=(postgresql)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  # Apache PDFBox Preflight validates the PDF/A reports (tests/reports/test_pdfa.py).
+  [ -f /usr/share/java/preflight.jar ] || need+=(libpdfbox2-java libactivation-java libjaxb-api-java)
+  command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
   if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -65,12 +65,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.classification.views import bp as classification_bp
+    from survey.committee.views import bp as committee_bp
     from survey.conversations.views import bp as conversations_bp
     from survey.conversations.wishes import bp as wishes_bp
     from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
     from survey.me.views import bp as me_bp
     from survey.people.views import bp as people_bp
+    from survey.reporting.views import bp as reporting_bp
     from survey.results.views import bp as results_bp
 
     for blueprint in (
@@ -84,17 +86,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         living_bp,
         classification_bp,
         results_bp,
+        reporting_bp,
+        committee_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
 
     from survey import commands
+    from survey.committee import commands as committee_commands
     from survey.living import commands as living_commands
+    from survey.reporting import commands as reporting_commands
     from survey.roster import commands as roster_commands
 
     commands.init_app(app)
     roster_commands.init_app(app)
     living_commands.init_app(app)
+    reporting_commands.init_app(app)
+    committee_commands.init_app(app)
     return app
 
 

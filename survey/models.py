@@ -4,10 +4,17 @@ from survey.accounts.models import LoginToken, Person, RoleAssignment, Unit
 from survey.answering.models import Answer, ConfidentialParticipation, Response
 from survey.audit.models import AuditEntry
 from survey.campaigns.models import Campaign, Invitation
+from survey.committee.models import (  # noqa: F401 - for Alembic
+    CommitteeDecision,
+    Vacancy,
+    VacancyShare,
+    YrkesgruppeEquivalence,
+)
 from survey.conversations.models import Draft
 from survey.db import Base
 from survey.living.models import Confirmation, Handled, LivingDocument, Revision
 from survey.questionnaires.models import QuestionnaireVersion
+from survey.reporting.models import RevisionFacts  # noqa: F401 - for Alembic
 from survey.roster.models import EmployeeDetails, Position
 
 __all__ = [

@@ -20,6 +20,8 @@ MENU = (
     ("living.inbox", _l("Changes")),
     ("classification.overview", _l("Definitions")),
     ("results.index", _l("Results")),
+    ("reporting.index", _l("Reports")),
+    ("committee.index", _l("Committee")),
     ("admin.users", _l("Admin")),
 )
 

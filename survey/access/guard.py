@@ -151,3 +151,27 @@ def person_or_404(person_id: int) -> Person:
     if person is None or not may_see_person(person):
         abort(404)
     return person
+
+
+def may_see_case(case_id: int) -> bool:
+    """All-scoped roles see every committee case; an utvalgsmedlem only the cases they sit in."""
+    scopes = g.get("scopes", set())
+    if Scope.ALL in scopes:
+        return True
+    if Scope.CASE in scopes:
+        return any(
+            assignment.role is Role.UTVALGSMEDLEM and assignment.case_id == case_id
+            for assignment in current_user.person.roles
+        )
+    return False
+
+
+def case_or_404(case_id: int):
+    """The committee case (a vacancy), if the current user may see it; otherwise 404, as for
+    person_or_404."""
+    from survey.committee.models import Vacancy
+
+    vacancy = db.session.get(Vacancy, case_id)
+    if vacancy is None or not may_see_case(case_id):
+        abort(404)
+    return vacancy

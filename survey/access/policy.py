@@ -47,6 +47,11 @@ AGGREGATES = Rule(
 # are the project leader's; a unit leader sees the current records of their units only.
 CONVERSATIONS = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL})
 LIVING_HISTORY = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+# The ansettelsesutvalg: members see the cases they sit in; HR and project leaders every case.
+COMMITTEE_CASES = Rule(
+    grants={Role.UTVALGSMEDLEM: Scope.CASE, Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL}
+)
+VACANCIES = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
 
 POLICY: dict[str, Rule] = {
     "static": PUBLIC,
@@ -97,6 +102,18 @@ POLICY: dict[str, Rule] = {
     "living.export": LIVING_HISTORY,
     "classification.overview": PERSONAL_DATA,
     "results.index": AGGREGATES,
+    "reporting.index": AGGREGATES,
+    "reporting.heltid": AGGREGATES,
+    "reporting.campaign": AGGREGATES,
+    "reporting.person": PERSONAL_DATA,
+    "reporting.own": ANY_ACCOUNT,
+    "committee.index": COMMITTEE_CASES,
+    "committee.create": VACANCIES,
+    "committee.case": COMMITTEE_CASES,
+    "committee.decide": COMMITTEE_CASES,
+    "committee.set_status": COMMITTEE_CASES,
+    "committee.allocation": COMMITTEE_CASES,
+    "committee.pdf": COMMITTEE_CASES,
     "admin.users": ADMIN_ONLY,
     "admin.create_user": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,

@@ -13,6 +13,7 @@ from survey.answering import services as answering
 from survey.answering.models import ConfidentialParticipation, Response
 from survey.audit.models import AuditEntry
 from survey.campaigns.models import Campaign, Invitation
+from survey.committee.services import decisions_for_person
 from survey.extensions import db
 
 
@@ -63,6 +64,48 @@ def response_view(response: Response, lang: str) -> dict[str, Any]:
         "status": response.status.value,
         "submitted_on": response.submitted_on,
         "items": items,
+    }
+
+
+def _living_document(person: Person) -> dict[str, Any] | None:
+    """Every revision and confirmation of the person's living document."""
+    from survey.living.models import Confirmation, LivingDocument, Revision
+
+    document = db.session.scalars(
+        select(LivingDocument).where(LivingDocument.person_id == person.id)
+    ).first()
+    if document is None:
+        return None
+    revisions = db.session.scalars(
+        select(Revision).where(Revision.document_id == document.id).order_by(Revision.number)
+    )
+    confirmations = db.session.scalars(
+        select(Confirmation)
+        .where(Confirmation.document_id == document.id)
+        .order_by(Confirmation.at)
+    )
+    return {
+        "revisions": [
+            {
+                "number": revision.number,
+                "effective_on": revision.effective_on.isoformat(),
+                "saved_at": revision.created_at.isoformat(),
+                "author_role": revision.author_role,
+                "source": revision.source.value,
+                "changed_fields": revision.changed_fields,
+                "data": revision.data,
+            }
+            for revision in revisions
+        ],
+        "confirmations": [
+            {
+                "revision": confirmation.revision_number,
+                "kind": confirmation.kind.value,
+                "at": confirmation.at.isoformat(),
+                "comment": confirmation.comment,
+            }
+            for confirmation in confirmations
+        ],
     }
 
 
@@ -117,6 +160,17 @@ def personal_data(person: Person, lang: str) -> dict[str, Any]:
                 "used_at": token.used_at.isoformat() if token.used_at else None,
             }
             for token in tokens
+        ],
+        "living_document": _living_document(person),
+        "committee_decisions": [
+            {
+                "vacancy_id": decision.vacancy_id,
+                "vacancy": decision.title,
+                "outcome": decision.outcome,
+                "decided_on": decision.decided_on.isoformat(),
+                "reason": decision.reason,
+            }
+            for decision in decisions_for_person(person.id)
         ],
         "audit_log": [
             {

@@ -9,6 +9,8 @@ from survey.access.guard import descendants, person_or_404, visible_unit_ids
 from survey.accounts.models import Person, Unit
 from survey.audit.services import Action, record
 from survey.classification import presenting as classification_presenting
+from survey.committee.presenting import DECISION_LABELS
+from survey.committee.services import decisions_for_person
 from survey.extensions import db
 from survey.living import presenting as living
 from survey.people.services import identified_responses, response_view
@@ -58,6 +60,8 @@ def detail(person_id: int):
     _record_read(person, "person", person.id)
     return render_template(
         "people/detail.html",
+        decisions=decisions_for_person(person.id),
+        outcome_labels={str(k): str(v) for k, v in DECISION_LABELS.items()},
         person=person,
         responses=responses,
         document=document,

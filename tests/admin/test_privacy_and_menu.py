@@ -45,15 +45,35 @@ def test_no_menu_before_logging_in(client):
     "roles, expected",
     [
         ((), ["/meg/"]),
-        (("tillitsvalgt",), ["/meg/", "/resultater/"]),
-        (("enhetsleder",), ["/meg/", "/personer/", "/klassifisering/", "/resultater/"]),
+        (("tillitsvalgt",), ["/meg/", "/resultater/", "/rapporter/"]),
+        (("utvalgsmedlem",), ["/meg/", "/utvalg/"]),
+        (
+            ("enhetsleder",),
+            ["/meg/", "/personer/", "/klassifisering/", "/resultater/", "/rapporter/"],
+        ),
         (
             ("prosjektleder",),
-            ["/meg/", "/personer/", "/levende/endringer", "/klassifisering/", "/resultater/"],
+            [
+                "/meg/",
+                "/personer/",
+                "/levende/endringer",
+                "/klassifisering/",
+                "/resultater/",
+                "/rapporter/",
+                "/utvalg/",
+            ],
         ),
         (
             ("admin",),
-            ["/meg/", "/personer/", "/klassifisering/", "/resultater/", "/admin/brukere"],
+            [
+                "/meg/",
+                "/personer/",
+                "/klassifisering/",
+                "/resultater/",
+                "/rapporter/",
+                "/utvalg/",
+                "/admin/brukere",
+            ],
         ),
     ],
 )

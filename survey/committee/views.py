@@ -1,0 +1,291 @@
+"""The ansettelsesutvalg's pages: the case list, a case with its candidates and decisions, the
+distribution of shares, and the candidate list as PDF. Everything works without JavaScript;
+comparing a distribution is a GET form, because it changes nothing."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from survey.access.guard import case_or_404
+from survey.access.policy import Scope
+from survey.accounts.models import Person, Unit
+from survey.accounts.services import find_by_email
+from survey.audit.services import Action, record
+from survey.committee import presenting, services
+from survey.committee.forms import VacancyForm
+from survey.committee.models import CaseStatus, Vacancy
+from survey.extensions import db
+
+bp = Blueprint("committee", __name__, url_prefix="/utvalg")
+
+MESSAGES = {
+    "percent_invalid": _l("Write a percentage greater than 0 and at most 100, like 40 or 62,5."),
+    "shares_must_add_up": _l("The shares must add up to the vacancy's percentage."),
+    "shift_type_invalid": _l("Choose shifts from the list."),
+    "weekends_invalid": _l("Write a number of weekends from 0 to 52."),
+    "order_invalid": _l("Choose each order criterion once."),
+    "yrkesgruppe_required": _l("Choose a yrkesgruppe."),
+    "case_closed": _l("The case is closed. Reopen it to record decisions."),
+    "outcome_invalid": _l("Choose a decision."),
+    "not_a_candidate": _l("That person is not a candidate in this case."),
+    "reason_required": _l("Give a reason when a candidate declines or is not considered."),
+    "percent_above_vacancy": _l("The percentage is larger than the vacancy."),
+    "equivalence_invalid": _l("Choose two different yrkesgrupper."),
+}
+
+
+def _lang() -> str:
+    return str(get_locale() or "nb")
+
+
+def _actor() -> Person:
+    return current_user.person
+
+
+def _visible_case_ids() -> set[int] | None:
+    if Scope.ALL in g.get("scopes", set()):
+        return None
+    return services.case_ids_of(_actor())
+
+
+@bp.get("/")
+def index():
+    lang = _lang()
+    rows = [
+        {
+            "id": vacancy.id,
+            "title": vacancy.title,
+            "unit": vacancy.unit.name,
+            "percent": presenting.percent(float(vacancy.percent), lang),
+            "open": vacancy.status is CaseStatus.OPEN,
+        }
+        for vacancy in services.vacancies(_visible_case_ids())
+    ]
+    return render_template("committee/index.html", cases=rows)
+
+
+# --- a new vacancy ----------------------------------------------------------------------------
+
+
+def _yrkesgruppe_choices() -> list[SelectChoice]:
+    from survey.living import presenting as living
+
+    question = living.questions().get("yrkesgruppe")
+    lang = _lang()
+    if question is None or not question.choices:
+        return []
+    return [SelectChoice(choice.value, choice.label.get(lang)) for choice in question.choices]
+
+
+def _read_members(text: str) -> tuple[list[Person], list[str]]:
+    found, unknown = [], []
+    for line in (text or "").replace(",", "\n").splitlines():
+        email = line.strip()
+        if not email:
+            continue
+        person = find_by_email(email)
+        (found.append(person) if person is not None else unknown.append(email))
+    return found, unknown
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+def create():
+    form = VacancyForm()
+    form.unit.choices = [
+        SelectChoice(str(unit.id), unit.name)
+        for unit in db.session.scalars(select(Unit).order_by(Unit.name))
+    ]
+    form.yrkesgruppe.choices = _yrkesgruppe_choices()
+    status = 200
+    if form.validate_on_submit():
+        members, unknown = _read_members(form.members.data)
+        order = [
+            value for value in (form.order_1.data, form.order_2.data, form.order_3.data) if value
+        ]
+        if unknown:
+            form.members.errors.append(
+                _("Nobody has the e-mail address %(emails)s.", emails=", ".join(unknown))
+            )
+        else:
+            try:
+                vacancy = services.create_vacancy(
+                    unit=db.session.get(Unit, int(form.unit.data)),
+                    yrkesgruppe=form.yrkesgruppe.data,
+                    percent=form.percent.data,
+                    title=form.title.data,
+                    shares=(form.shares.data or "").replace(";", " ").split(),
+                    divisible=not form.whole_shares.data,
+                    permanent=form.permanent.data == "fast",
+                    weekends_per_year=form.weekends_per_year.data,
+                    long_shifts=form.long_shifts.data,
+                    shift_types=form.shift_types.data or [],
+                    other_units=form.other_units.data,
+                    start_date=form.start_date.data,
+                    order=order,
+                    members=members,
+                    actor=_actor(),
+                )
+            except services.CommitteeError as error:
+                db.session.rollback()
+                field = {
+                    "percent_invalid": form.percent,
+                    "shares_must_add_up": form.shares,
+                    "order_invalid": form.order_1,
+                }.get(error.reason, form.percent)
+                field.errors.append(str(MESSAGES[error.reason]))
+            else:
+                db.session.commit()
+                flash(_("The vacancy is created."), "info")
+                return redirect(url_for(".case", case_id=vacancy.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("committee/create.html", form=form), status
+
+
+# --- a case -----------------------------------------------------------------------------------
+
+
+def _record_reads(vacancy: Vacancy, person_ids, action: str) -> None:
+    actor = _actor()
+    for person_id in person_ids:
+        if person_id != actor.id:
+            record(
+                action,
+                actor_id=actor.id,
+                subject_id=person_id,
+                object_type="vacancy",
+                object_id=vacancy.id,
+            )
+
+
+@bp.get("/<int:case_id>")
+def case(case_id: int):
+    vacancy = case_or_404(case_id)
+    lang = _lang()
+    found = services.candidates_for(vacancy)
+    views = presenting.candidate_views(found, lang, services.current_decisions(vacancy))
+    _record_reads(vacancy, [c.person_id for c in found], Action.READ)
+    db.session.commit()
+    return render_template(
+        "committee/case.html",
+        vacancy=presenting.vacancy_view(vacancy, services.members(vacancy), lang),
+        candidates=views,
+        outcomes=list(presenting.DECISION_LABELS.items()),
+    )
+
+
+@bp.post("/<int:case_id>/beslutning")
+def decide(case_id: int):
+    vacancy = case_or_404(case_id)
+    person_id = request.form.get("person_id", "")
+    anchor = f"kandidat-{person_id}" if person_id.isdigit() else None
+    try:
+        if not person_id.isdigit():
+            raise services.CommitteeError("not_a_candidate")
+        decision = services.record_decision(
+            vacancy,
+            int(person_id),
+            request.form.get("outcome", ""),
+            reason=request.form.get("reason", ""),
+            percent=request.form.get("percent", "").strip() or None,
+            actor=_actor(),
+        )
+    except services.CommitteeError as error:
+        db.session.rollback()
+        flash(str(MESSAGES[error.reason]), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Recorded for %(name)s: %(outcome)s.",
+                name=decision.person.name,
+                outcome=presenting.DECISION_LABELS[decision.outcome],
+            ),
+            "info",
+        )
+    return redirect(url_for(".case", case_id=vacancy.id, _anchor=anchor))
+
+
+@bp.post("/<int:case_id>/status")
+def set_status(case_id: int):
+    vacancy = case_or_404(case_id)
+    closing = request.form.get("action") == "close"
+    if services.set_status(
+        vacancy, CaseStatus.CLOSED if closing else CaseStatus.OPEN, actor=_actor()
+    ):
+        db.session.commit()
+        flash(_("The case is closed.") if closing else _("The case is reopened."), "info")
+    return redirect(url_for(".case", case_id=vacancy.id))
+
+
+@bp.get("/<int:case_id>/kandidatliste.pdf")
+def pdf(case_id: int):
+    from survey.committee import pdf as candidate_pdf
+
+    vacancy = case_or_404(case_id)
+    lang = _lang()
+    found = services.candidates_for(vacancy)
+    views = presenting.candidate_views(found, lang, services.current_decisions(vacancy))
+    report = candidate_pdf.build_report(
+        presenting.vacancy_view(vacancy, services.members(vacancy), lang), views, lang
+    )
+    body = candidate_pdf.render(report, lang, current_app.config.get("REPORT_AUTHOR", "Heltid"))
+    _record_reads(vacancy, [c.person_id for c in found], Action.DOWNLOAD)
+    record(
+        Action.DOWNLOAD,
+        actor_id=_actor().id,
+        object_type="candidate_list",
+        object_id=vacancy.id,
+        detail={"lang": lang, "candidates": len(found), "via": "web"},
+    )
+    db.session.commit()
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kandidatliste-{vacancy.id}-konfidensielt.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:case_id>/fordeling")
+def allocation(case_id: int):
+    from survey.committee import distribution
+    from survey.db import today
+
+    vacancy = case_or_404(case_id)
+    lang = _lang()
+    found = services.candidates_for(vacancy)
+    compared = request.args.get("sammenlign") == "1"
+    view = distribution.page(
+        vacancy,
+        found,
+        services.current_decisions(vacancy),
+        request.args if compared else None,
+        lang,
+        today(),
+    )
+    _record_reads(vacancy, [c.person_id for c in found], Action.READ)
+    db.session.commit()
+    return render_template(
+        "committee/allocation.html",
+        vacancy=presenting.vacancy_view(vacancy, services.members(vacancy), lang),
+        page=view,
+        compared=compared,
+    )

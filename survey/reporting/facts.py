@@ -1,0 +1,247 @@
+"""Living documents as they stood on a day, one typed row per person, in SQL.
+
+`facts(days, ...)` reads `reporting_revision_facts` (survey/reporting/models.py): the typed
+report fields of every revision with its period in force, so the state on a day is one range
+condition (`effective_on <= day < valid_until`) and no JSON is read at report time. Given
+several days it returns one row per person and day, which is how the trend gets every 31
+December out of one query. `classified(...)` adds the status under every profile, the position
+bin and the flags the reports count; it is a MATERIALIZED common table expression, so each
+person's CASE expressions are evaluated once however many aggregates read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Date, and_, case, literal, null, or_, select, union_all
+
+from survey.accounts.models import Person
+from survey.classification import Definitions, ExclusionGroup, HeltidThreshold, Profile
+from survey.living.models import Revision
+from survey.reporting import jsonsql
+from survey.reporting.classification_sql import (
+    accepts_more_weekends,
+    accepts_other_workplace,
+    is_heltid,
+    status,
+)
+from survey.reporting.models import (
+    LIST_FIELDS,
+    NUMBER_FIELDS,
+    REASONS,
+    SHIFTS,
+    TEXT_FIELDS,
+    YES_NO_FIELDS,
+    RevisionFacts,
+    list_column,
+    number_column,
+)
+from survey.roster.models import EmployeeDetails
+
+__all__ = ["REASONS", "SHIFTS", "BIN_LIMITS", "TILTAK", "Settings", "classified", "facts"]
+
+# Position bins of KS PAI: 0–29,9 / 30–49,9 / 50–79,9 / 80–99,9 / 100 %.
+BIN_LIMITS = (30, 50, 80, 100)
+
+# Willingness to work more in other ways (domain.md §4), see `_willing`.
+TILTAK = (
+    "helger",
+    "langvakter",
+    "andre_enheter",
+    "kombijobbing",
+    "kveldsvakter",
+    "nattevakter",
+    "ledige_vakter",
+    "ubundet_tid",
+    "fagbrev",
+    "oppstart_4_uker",
+)
+
+FACTS = RevisionFacts.__table__
+FIELD_COLUMNS = (
+    *(number_column(field) for field in NUMBER_FIELDS),
+    *TEXT_FIELDS,
+    *YES_NO_FIELDS,
+    *(
+        list_column(field, choice)
+        for field, (_, choices) in LIST_FIELDS.items()
+        for choice in choices
+    ),
+)
+
+
+def _typed_exclusion(f, group: ExclusionGroup):
+    """ExclusionGroup.matches on the typed columns, or None when they cannot tell."""
+    value = str(group.value)
+    if group.operator == "includes":
+        if group.field in LIST_FIELDS and value in LIST_FIELDS[group.field][1]:
+            return f[list_column(group.field, value)] == 1
+        return None
+    if group.field in YES_NO_FIELDS and value in ("yes", "no"):
+        # The column is 1 for true and "yes", 0 for false and "no": what matches() compares.
+        return f[group.field] == (1 if value == "yes" else 0)
+    if group.field in TEXT_FIELDS and value not in ("yes", "no"):
+        return f[group.field] == value  # a boolean answer is never equal to other text
+    return None
+
+
+def _json_exclusion(data, group: ExclusionGroup):
+    """ExclusionGroup.matches read from the revision's JSON (fields the table does not hold)."""
+    value = jsonsql.raw(data, group.field)
+    if group.operator == "includes":
+        return jsonsql.array_has(value, str(group.value)) == 1
+    flag = jsonsql.boolean(value)
+    as_word = case((flag == 1, literal("yes")), (flag == 0, literal("no")))
+    return or_(jsonsql.text(value) == str(group.value), as_word == str(group.value))
+
+
+def _days_table(days: Sequence[dt.date]):
+    rows = [select(literal(day, Date).label("day")) for day in days]
+    return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("days")
+
+
+def facts(
+    on: dt.date | Sequence[dt.date],
+    unit_ids: Collection[int] | None,
+    exclusions: Sequence[ExclusionGroup],
+):
+    """One row per person in scope and day with a revision in force then: typed answer fields,
+    `day`, and `ex_<group>` (1/0) for every exclusion group. `on` is a day or a list of days."""
+    f = FACTS.c
+    if isinstance(on, dt.date):
+        day = literal(on, Date)
+        query = select(day.label("day")).select_from(FACTS)
+    else:
+        days = _days_table(list(on))
+        day = days.c.day
+        query = select(day).select_from(FACTS).join(days, f.effective_on <= day)
+    query = query.where(f.effective_on <= day, or_(f.valid_until.is_(None), f.valid_until > day))
+    exclusion_columns = []
+    data = None
+    for group in exclusions:
+        condition = _typed_exclusion(f, group)
+        if condition is None:
+            if data is None:
+                query = query.join(Revision, Revision.id == f.revision_id)
+                data = Revision.data
+            condition = _json_exclusion(data, group)
+        exclusion_columns.append(
+            case((condition, literal(1)), else_=literal(0)).label(f"ex_{group.id}")
+        )
+    query = (
+        query.join(Person, Person.id == f.person_id)
+        .outerjoin(EmployeeDetails, EmployeeDetails.person_id == Person.id)
+        .add_columns(
+            f.person_id,
+            Person.unit_id.label("unit_id"),
+            EmployeeDetails.kjonn.label("kjonn"),
+            *(f[name] for name in FIELD_COLUMNS),
+            *exclusion_columns,
+        )
+    )
+    if unit_ids is not None:
+        query = query.where(Person.unit_id.in_(sorted(unit_ids)))
+    return query.subquery("facts")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a report counts by: the profiles, the active one, heltid and who is left out."""
+
+    profiles: tuple[Profile, ...]
+    active: Profile
+    threshold: HeltidThreshold
+    exclusions: tuple[ExclusionGroup, ...]  # every group, counted
+    excluded: tuple[ExclusionGroup, ...]  # the groups left out of the population
+
+    @classmethod
+    def from_definitions(
+        cls,
+        definitions: Definitions,
+        profile_id: str | None = None,
+        threshold: HeltidThreshold | str | float | None = None,
+    ) -> Settings:
+        active = definitions.profile(profile_id or definitions.active_profile_id)
+        return cls(
+            profiles=definitions.profiles,
+            active=active,
+            threshold=HeltidThreshold.parse(
+                definitions.default_heltid_threshold if threshold is None else threshold
+            ),
+            exclusions=definitions.exclusions,
+            excluded=definitions.default_exclusions,
+        )
+
+
+def _willing(f, tiltak: str):
+    """1 yes / 0 no / NULL not answered, for one way of working more."""
+    return {
+        "helger": lambda: accepts_more_weekends(f),
+        "langvakter": lambda: f.villig_langvakter,
+        "andre_enheter": lambda: accepts_other_workplace(f),
+        "kombijobbing": lambda: case(
+            (f.villig_andre_enheter.is_(None), null()),
+            (f.villig_andre_enheter == "kombijobbing", literal(1)),
+            else_=literal(0),
+        ),
+        "kveldsvakter": lambda: f.vakt_kveld,
+        "nattevakter": lambda: f.vakt_natt,
+        "ledige_vakter": lambda: f.tar_ledige_vakter,
+        "ubundet_tid": lambda: f.ubundet_tid,
+        "fagbrev": lambda: f.fagbrev,
+        "oppstart_4_uker": lambda: case(
+            (f.oppstart_uker.is_(None), null()),
+            (f.oppstart_uker <= 4, literal(1)),
+            else_=literal(0),
+        ),
+    }[tiltak]()
+
+
+def bin_of(stilling):
+    whens = [(stilling < limit, literal(index)) for index, limit in enumerate(BIN_LIMITS)]
+    return case((stilling.is_(None), null()), *whens, else_=literal(len(BIN_LIMITS)))
+
+
+def classified(
+    on: dt.date | Sequence[dt.date],
+    unit_ids: Collection[int] | None,
+    settings: Settings,
+    name="classified",
+):
+    """Per person (and day): included (not in a left-out group), statuses, bin and counted
+    flags."""
+    f = facts(on, unit_ids, settings.exclusions).c
+    left_out = [f[f"ex_{group.id}"] == 1 for group in settings.excluded]
+    included = case((or_(*left_out), literal(0)), else_=literal(1)) if left_out else literal(1)
+    part_time = case(
+        (f.stilling.is_(None), null()),
+        (is_heltid(f.stilling, settings.threshold), literal(0)),
+        else_=literal(1),
+    )
+    wants_more = and_(f.onsket_endring == "storre", f.onsket_prosent > f.stilling)
+    wants_less = and_(f.onsket_endring == "mindre", f.onsket_prosent_mindre < f.stilling)
+    columns = [
+        f.day,
+        f.person_id,
+        f.unit_id,
+        f.kjonn,
+        f.yrkesgruppe,
+        f.stilling,
+        included.label("included"),
+        bin_of(f.stilling).label("bin"),
+        part_time.label("part_time"),
+        f.onsket_endring,
+        case((wants_more, f.onsket_prosent - f.stilling), else_=literal(0.0)).label("extra"),
+        case((wants_less, f.stilling - f.onsket_prosent_mindre), else_=literal(0.0)).label(
+            "reduction"
+        ),
+        *(
+            status(f, profile, settings.threshold).label(f"st_{profile.id}")
+            for profile in settings.profiles
+        ),
+        *(_willing(f, tiltak).label(f"w_{tiltak}") for tiltak in TILTAK),
+        *(f[f"arsak_{reason}"] for reason in REASONS),
+        *(f[f"ex_{group.id}"] for group in settings.exclusions),
+    ]
+    return select(*columns).cte(name).prefix_with("MATERIALIZED")

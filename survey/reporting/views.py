@@ -1,0 +1,236 @@
+"""Report downloads: the heltid report and campaign results (PDF, PDF/A, CSV, XLSX) within
+the user's units, and a person's living document as PDF. Every download is audit-logged.
+
+Forms use GET parameters and plain links, so everything works without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.access.guard import person_or_404, visible_unit_ids
+from survey.accounts.models import Person, Unit
+from survey.audit.services import Action, record
+from survey.campaigns.models import Campaign, Mode
+from survey.extensions import db
+from survey.navigation import may
+
+bp = Blueprint("reporting", __name__, url_prefix="/rapporter")
+
+LANGUAGES = ("nb", "nn", "en")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "pdfa": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EXTENSIONS = {"pdf": "pdf", "pdfa": "pdf", "csv": "csv", "xlsx": "xlsx"}
+FORMAT_LABELS = {"pdf": "PDF", "pdfa": "PDF/A", "csv": "CSV", "xlsx": "XLSX"}
+
+
+def _lang() -> str:
+    chosen = request.args.get("lang", "")
+    return chosen if chosen in LANGUAGES else str(get_locale() or "nb")
+
+
+def _author() -> str:
+    return current_app.config.get("REPORT_AUTHOR", "Heltid")
+
+
+def report_bytes(report, kind: str, lang: str) -> bytes:
+    """The report as a PDF (`pdfa`: PDF/A-2b), CSV or XLSX."""
+    from reports import PdfMetadata, html_to_pdf, render_html
+    from survey.reporting.exports import to_csv, write_xlsx
+
+    if kind == "csv":
+        return to_csv(report).encode("utf-8-sig")
+    if kind == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(report, buffer)
+        return buffer.getvalue()
+    metadata = PdfMetadata(title=f"{report.title} – {report.subtitle}", author=_author(), lang=lang)
+    html = render_html("report.html", {"report": report}, lang, metadata)
+    return html_to_pdf(html, archival=kind == "pdfa")
+
+
+def _download(body: bytes, kind: str, filename: str, *, private: bool = False) -> Response:
+    response = Response(body, mimetype=MIMETYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _units_in_scope() -> list[Unit]:
+    units = visible_unit_ids()
+    query = select(Unit).order_by(Unit.name)
+    if units is not None:
+        query = query.where(Unit.id.in_(units))
+    return list(db.session.scalars(query))
+
+
+def _campaigns() -> list[Campaign]:
+    # As on the results page: identified campaigns are living documents, not surveys.
+    return list(
+        db.session.scalars(
+            select(Campaign).where(Campaign.mode != Mode.IDENTIFIED).order_by(Campaign.id.desc())
+        )
+    )
+
+
+def _index(errors: dict[str, str] | None = None, status: int = 200):
+    units = _units_in_scope()
+    return render_template(
+        "reporting/index.html",
+        whole_municipality=visible_unit_ids() is None,
+        units=units,
+        campaigns=_campaigns(),
+        languages=LANGUAGES,
+        lang=_lang(),
+        formats=FORMAT_LABELS,
+        campaign_formats={k: v for k, v in FORMAT_LABELS.items() if k != "pdfa"},
+        chosen=request.args,
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/")
+def index():
+    return _index()
+
+
+@bp.get("/heltid")
+def heltid():
+    from survey.classification import load_definitions
+    from survey.db import today
+    from survey.reporting.facts import Settings
+    from survey.reporting.heltid_report import Scope, build_report, heltid_data
+
+    kind = request.args.get("format", "")
+    if kind not in MIMETYPES:
+        return _index({"format": _("Choose a format.")}, 400)
+    scope_text = request.args.get("scope", "kommune")
+    visible = visible_unit_ids()
+    if scope_text == "kommune":
+        if visible is not None:
+            abort(404)  # a unit leader's scope is their units, not the municipality
+        scope = Scope(None, None)
+    else:
+        unit = db.session.get(Unit, int(scope_text)) if scope_text.isdigit() else None
+        if unit is None or (visible is not None and unit.id not in visible):
+            abort(404)
+        scope = Scope.of_unit(unit)
+    as_of_text = request.args.get("as_of", "").strip()
+    try:
+        as_of = dt.date.fromisoformat(as_of_text) if as_of_text else today()
+    except ValueError:
+        return _index({"as_of": _("Write the date as YYYY-MM-DD.")}, 400)
+    lang = _lang()
+    settings = Settings.from_definitions(load_definitions(), None, None)
+    figures, points = heltid_data(scope, as_of, settings)
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    report = build_report(figures, points, lang=lang, minimum=minimum, scope=scope)
+    body = report_bytes(report, kind, lang)
+    record(
+        Action.EXPORT,
+        actor_id=current_user.person.id,
+        object_type="heltid_report",
+        object_id=scope.key,
+        detail={
+            "as_of": as_of.isoformat(),
+            "profile": settings.active.id,
+            "lang": lang,
+            "format": kind,
+            "via": "web",
+        },
+        commit=True,
+    )
+    name = "kommune" if scope.unit is None else scope.unit.code
+    return _download(body, kind, f"heltid-{name}-{as_of.isoformat()}.{EXTENSIONS[kind]}")
+
+
+@bp.get("/kampanjer/<int:campaign_id>")
+def campaign(campaign_id: int):
+    from survey.reporting.campaign_report import build_campaign_report
+
+    found = db.session.get(Campaign, campaign_id)
+    if found is None or found.mode is Mode.IDENTIFIED:
+        abort(404)
+    kind = request.args.get("format", "pdf")
+    if kind not in MIMETYPES or kind == "pdfa":
+        kind = "pdf"
+    lang = _lang()
+    free_text = request.args.get("fritekst") == "1"
+    visible = visible_unit_ids()
+    unit_values = unit_names = None
+    if visible is not None:
+        # A unit leader gets the answers from their own units only; answers carry the unit
+        # as the `enhet` value, which is the unit's code.
+        units = db.session.scalars(select(Unit).where(Unit.id.in_(visible))).all()
+        unit_values = [unit.code for unit in units]
+        unit_names = sorted(unit.name for unit in units)
+    report = build_campaign_report(
+        found,
+        lang=lang,
+        minimum=current_app.config["SMALL_GROUP_MINIMUM"],
+        include_free_text=free_text,
+        unit_values=unit_values,
+        unit_names=unit_names,
+    )
+    body = report_bytes(report, kind, lang)
+    record(
+        Action.EXPORT,
+        actor_id=current_user.person.id,
+        object_type="campaign_report",
+        object_id=found.id,
+        detail={
+            "lang": lang,
+            "format": kind,
+            "free_text": free_text,
+            "units": unit_values,
+            "via": "web",
+        },
+        commit=True,
+    )
+    return _download(body, kind, f"resultater-{found.id}.{EXTENSIONS[kind]}")
+
+
+def _person_pdf(person: Person, audience: str, *, with_history: bool) -> Response:
+    from survey.reporting.person_report import build_person_report
+
+    lang = _lang()
+    report = build_person_report(person, audience=audience, lang=lang, with_history=with_history)
+    body = report_bytes(report, "pdf", lang)
+    record(
+        Action.DOWNLOAD,
+        actor_id=current_user.person.id,
+        subject_id=person.id,
+        object_type="person_report",
+        object_id=person.id,
+        detail={"audience": audience, "lang": lang, "via": "web"},
+        commit=True,
+    )
+    number = person.ansattnummer or str(person.id)
+    suffix = "" if audience == "employee" else "-utvalg"
+    return _download(body, "pdf", f"levende-dokument-{number}{suffix}.pdf", private=True)
+
+
+@bp.get("/personer/<int:person_id>")
+def person(person_id: int):
+    found = person_or_404(person_id)
+    audience = request.args.get("audience", "committee")
+    if audience not in ("employee", "committee"):
+        audience = "committee"
+    # The history is the project leader's (people.history); others get the current record.
+    return _person_pdf(found, audience, with_history=may("people.history"))
+
+
+@bp.get("/meg")
+def own():
+    return _person_pdf(current_user.person, "employee", with_history=True)
