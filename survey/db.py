@@ -6,9 +6,10 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, MetaData, event
+from sqlalchemy import JSON, Enum, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -53,3 +54,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def string_enum(cls: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum stored as its values in a VARCHAR with a CHECK, the same on SQLite and
+    PostgreSQL (no native ENUM type to migrate)."""
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )

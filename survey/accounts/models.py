@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, utcnow
+from survey.db import Base, string_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -17,10 +17,6 @@ class Role(enum.StrEnum):
     TILLITSVALGT = "tillitsvalgt"  # aggregate results only
     VERNEOMBUD = "verneombud"  # aggregate results only
     ANSATT = "ansatt"  # own data only; everyone with a login has it
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Unit(Base):
@@ -71,7 +67,7 @@ class RoleAssignment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
     # Committee cases arrive with the ansettelsesutvalg; until then always None.
     case_id: Mapped[int | None]
@@ -93,7 +89,7 @@ class LoginToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
+    purpose: Mapped[TokenPurpose] = mapped_column(string_enum(TokenPurpose))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

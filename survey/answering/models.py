@@ -5,10 +5,10 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, JsonData, today
+from survey.db import Base, JsonData, string_enum, today
 
 
 class Status(enum.StrEnum):
@@ -34,7 +34,7 @@ class Response(Base):
     )
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
     status: Mapped[Status] = mapped_column(
-        Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Status),
         default=Status.DRAFT,
     )
     # sha256 of the resume code shown to an open-link respondent; cleared on submit.

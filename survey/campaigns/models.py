@@ -4,10 +4,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, JsonData, today, utcnow
+from survey.db import Base, JsonData, string_enum, today, utcnow
 
 
 class Mode(enum.StrEnum):
@@ -26,9 +26,7 @@ class Campaign(Base):
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str | None] = mapped_column(String(200))
-    mode: Mapped[Mode] = mapped_column(
-        Enum(Mode, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    mode: Mapped[Mode] = mapped_column(string_enum(Mode))
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

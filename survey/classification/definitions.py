@@ -512,11 +512,25 @@ def load_definitions_text(text: str, filename: str) -> Definitions:
     return definitions
 
 
+_loaded: dict[str, tuple[tuple[int, int], Definitions]] = {}
+
+
 def load_definitions(path: str | os.PathLike[str] = DEFAULT_DEFINITIONS_FILE) -> Definitions:
-    """Load a definitions file; errors name the file as `path` was given."""
+    """Load a definitions file; errors name the file as `path` was given. A file read before
+    and unchanged since (same modification time and size) is not parsed again."""
+    try:
+        stat = os.stat(path)
+        version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None  # _read_file reports it
+    cached = _loaded.get(str(path))
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
     definitions, errors = _read_file(path)
     if definitions is None:
         raise InvalidDefinition(errors)
+    if version is not None:
+        _loaded[str(path)] = (version, definitions)
     return definitions
 
 

@@ -10,11 +10,11 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import Person, Unit
-from survey.db import Base, JsonData, utcnow
+from survey.db import Base, JsonData, string_enum, utcnow
 
 
 class CaseStatus(enum.StrEnum):
@@ -27,10 +27,6 @@ class Outcome(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     NOT_CONSIDERED = "not_considered"
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Vacancy(Base):
@@ -53,7 +49,7 @@ class Vacancy(Base):
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     # The order of candidates within the § 14-3 groups (see survey.committee.candidates).
     order_criteria: Mapped[list[str]] = mapped_column(JsonData, default=list)
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN)
+    status: Mapped[CaseStatus] = mapped_column(string_enum(CaseStatus), default=CaseStatus.OPEN)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -98,7 +94,7 @@ class CommitteeDecision(Base):
     document_id: Mapped[int | None] = mapped_column(
         ForeignKey("living_document.id", ondelete="SET NULL"), index=True
     )
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome))
     percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # offered or accepted
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

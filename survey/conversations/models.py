@@ -4,10 +4,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.db import Base, JsonData, utcnow
+from survey.db import Base, JsonData, string_enum, utcnow
 
 
 class DraftKind(enum.StrEnum):
@@ -27,14 +27,7 @@ class Draft(Base):
         ForeignKey("living_document.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    kind: Mapped[DraftKind] = mapped_column(
-        Enum(
-            DraftKind,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[DraftKind] = mapped_column(string_enum(DraftKind))
     base_revision: Mapped[int]
     questionnaire_version: Mapped[int]
     answers: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)

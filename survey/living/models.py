@@ -4,10 +4,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import Base, JsonData, utcnow
+from survey.db import Base, JsonData, string_enum, utcnow
 
 
 class Source(enum.StrEnum):
@@ -20,10 +20,6 @@ class Source(enum.StrEnum):
 class ConfirmationKind(enum.StrEnum):
     CONFIRMED = "confirmed"  # «Jeg bekrefter at dette stemmer»
     CORRECTION_REQUESTED = "correction_requested"
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
 
 
 class LivingDocument(Base):
@@ -59,7 +55,7 @@ class Revision(Base):
     effective_on: Mapped[dt.date] = mapped_column(index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     author_role: Mapped[str] = mapped_column(String(20))
-    source: Mapped[Source] = mapped_column(_enum(Source))
+    source: Mapped[Source] = mapped_column(string_enum(Source, 30))
     questionnaire_id: Mapped[str | None] = mapped_column(String(100))
     questionnaire_version: Mapped[int | None]
     data: Mapped[dict[str, Any]] = mapped_column(JsonData)
@@ -79,7 +75,7 @@ class Confirmation(Base):
         ForeignKey("living_document.id", ondelete="CASCADE"), index=True
     )
     revision_number: Mapped[int]
-    kind: Mapped[ConfirmationKind] = mapped_column(_enum(ConfirmationKind))
+    kind: Mapped[ConfirmationKind] = mapped_column(string_enum(ConfirmationKind, 30))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     comment: Mapped[str | None] = mapped_column(Text)

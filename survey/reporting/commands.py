@@ -93,16 +93,7 @@ def heltid_command(scope_text, as_of_text, profile_id, heltid, lang, pdfa, out) 
     figures, points = heltid_data(scope, as_of, settings)
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
     report = build_report(figures, points, lang=lang, minimum=minimum, scope=scope)
-    try:
-        kind = write_report(
-            report,
-            out,
-            lang=lang,
-            archival=pdfa,
-            author=current_app.config.get("REPORT_AUTHOR", "Heltid"),
-        )
-    except OSError as error:
-        raise click.ClickException(f"could not write {out}: {error}") from None
+    kind = _write(report, out, lang=lang, archival=pdfa)
     record(
         Action.EXPORT,
         object_type="heltid_report",
@@ -123,6 +114,20 @@ def heltid_command(scope_text, as_of_text, profile_id, heltid, lang, pdfa, out) 
     )
 
 
+def _write(report, out: Path, *, lang: str, archival: bool) -> str:
+    """Write the report to `out` (format from its suffix); a clear message when it cannot."""
+    try:
+        return write_report(
+            report,
+            out,
+            lang=lang,
+            archival=archival,
+            author=current_app.config.get("REPORT_AUTHOR", "Heltid"),
+        )
+    except OSError as error:
+        raise click.ClickException(f"could not write {out}: {error}") from None
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(report_cli)
 
@@ -131,7 +136,7 @@ def init_app(app: Flask) -> None:
 @click.argument("campaign_id", type=int)
 @click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default="nb", show_default=True)
 @click.option("--include-free-text", is_flag=True, help="Add the free-text answers.")
-@click.option("--pdfa", is_flag=True, help="PDF/A-2b for the archive.")
+@click.option("--pdfa", is_flag=True, help="PDF/A-1b for the archive.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -153,16 +158,7 @@ def campaign_command(campaign_id, lang, include_free_text, pdfa, out) -> None:
         minimum=current_app.config["SMALL_GROUP_MINIMUM"],
         include_free_text=include_free_text,
     )
-    try:
-        kind = write_report(
-            report,
-            out,
-            lang=lang,
-            archival=pdfa,
-            author=current_app.config.get("REPORT_AUTHOR", "Heltid"),
-        )
-    except OSError as error:
-        raise click.ClickException(f"could not write {out}: {error}") from None
+    kind = _write(report, out, lang=lang, archival=pdfa)
     record(
         Action.EXPORT,
         object_type="campaign_report",
@@ -189,7 +185,7 @@ def campaign_command(campaign_id, lang, include_free_text, pdfa, out) -> None:
     show_default=True,
     help="committee: without health and family reasons or notes",
 )
-@click.option("--pdfa", is_flag=True, help="PDF/A-2b for the archive.")
+@click.option("--pdfa", is_flag=True, help="PDF/A-1b for the archive.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -211,16 +207,7 @@ def person_command(ansattnummer, lang, audience, pdfa, out) -> None:
     if person is None:
         raise click.ClickException(f"nobody has ansattnummer {ansattnummer}")
     report = build_person_report(person, audience=audience, lang=lang)
-    try:
-        kind = write_report(
-            report,
-            out,
-            lang=lang,
-            archival=pdfa,
-            author=current_app.config.get("REPORT_AUTHOR", "Heltid"),
-        )
-    except OSError as error:
-        raise click.ClickException(f"could not write {out}: {error}") from None
+    kind = _write(report, out, lang=lang, archival=pdfa)
     record(
         Action.EXPORT,
         subject_id=person.id,

@@ -206,8 +206,7 @@ def _figures_query(c, settings: Settings):
     return union_all(totals, breakdowns)
 
 
-def _counts_of(row, settings: Settings) -> Counts:
-    m = row._mapping
+def _counts_of(m, settings: Settings) -> Counts:
     counts = Counts(
         n=m["n"],
         n_stilling=m["n_stilling"],
@@ -269,10 +268,9 @@ def heltid_figures(
     involuntary = f"st_{settings.active.id}_{INVOLUNTARY}"
     breakdowns: dict[str, dict] = {name: {} for name in DIMENSIONS[1:]}
     excluded = dict.fromkeys((group.id for group in settings.exclusions), 0)
-    for row in db.session.execute(_figures_query(c, settings)):
-        m = row._mapping
+    for m in db.session.execute(_figures_query(c, settings)).mappings():
         if m["kind"] == TOTALS:
-            counts = _counts_of(row, settings)
+            counts = _counts_of(m, settings)
             everyone.add(counts)
             for group in excluded:
                 excluded[group] += int(m[f"ex_{group}"])
@@ -356,8 +354,7 @@ def trend(days: Iterable[dt.date], unit_ids: Collection[int] | None, settings: S
     )
     found = {}
     _without_jit()
-    for row in db.session.execute(query):
-        m = row._mapping
+    for m in db.session.execute(query).mappings():
         day = m["day"] if isinstance(m["day"], dt.date) else dt.date.fromisoformat(m["day"])
         found[day] = m
     points = []

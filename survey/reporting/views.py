@@ -44,7 +44,7 @@ def _author() -> str:
 
 
 def report_bytes(report, kind: str, lang: str) -> bytes:
-    """The report as a PDF (`pdfa`: PDF/A-2b), CSV or XLSX."""
+    """The report as a PDF (`pdfa`: PDF/A-1b), CSV or XLSX."""
     from reports import PdfMetadata, html_to_pdf, render_html
     from survey.reporting.exports import to_csv, write_xlsx
 

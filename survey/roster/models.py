@@ -4,11 +4,11 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, Numeric, String
+from sqlalchemy import Date, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import Person, Unit
-from survey.db import Base
+from survey.db import Base, string_enum
 
 
 class Ansettelsesform(enum.StrEnum):
@@ -22,10 +22,6 @@ class Kjonn(enum.StrEnum):
     ANNET = "annet"
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
 class Position(Base):
     """One position (stilling) an employee holds; an employee's positions add up."""
 
@@ -37,7 +33,7 @@ class Position(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     yrkesgruppe: Mapped[str | None] = mapped_column(String(100))
     stillingsprosent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    ansettelsesform: Mapped[Ansettelsesform] = mapped_column(_enum(Ansettelsesform))
+    ansettelsesform: Mapped[Ansettelsesform] = mapped_column(string_enum(Ansettelsesform))
     startdato: Mapped[dt.date | None] = mapped_column(Date)
 
     person: Mapped[Person] = relationship()
@@ -51,7 +47,7 @@ class EmployeeDetails(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
-    kjonn: Mapped[Kjonn | None] = mapped_column(_enum(Kjonn))
+    kjonn: Mapped[Kjonn | None] = mapped_column(string_enum(Kjonn))
     fodselsar: Mapped[int | None]
 
     person: Mapped[Person] = relationship()
