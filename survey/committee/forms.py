@@ -85,3 +85,8 @@ class VacancyForm(FlaskForm):
         ),
         validators=[Optional(), Length(max=4000)],
     )
+
+
+class EquivalenceForm(FlaskForm):
+    required = SelectField(_l("Yrkesgruppe the vacancy asks for"), validators=[DataRequired()])
+    qualifying = SelectField(_l("Yrkesgruppe that also qualifies"), validators=[DataRequired()])

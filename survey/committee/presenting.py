@@ -207,6 +207,7 @@ def vacancy_view(vacancy: Vacancy, members: Sequence[Any], lang: str) -> dict[st
         "open": vacancy.status.value == "open",
         "status_label": _("Open") if vacancy.status.value == "open" else _("Closed"),
         "members": [member.name for member in members],
+        "member_rows": [{"id": member.id, "name": member.name} for member in members],
     }
 
 

@@ -149,6 +149,31 @@ def add_member(vacancy: Vacancy, person: Person, *, actor: Person | None = None)
     return True
 
 
+def remove_member(vacancy: Vacancy, person: Person, *, actor: Person | None = None) -> bool:
+    """Take `person` out of the committee for this case. The last member stays: a case
+    without members is one nobody but HR and the project leaders can open."""
+    assignments = [
+        a for a in person.roles if a.role is Role.UTVALGSMEDLEM and a.case_id == vacancy.id
+    ]
+    if not assignments:
+        return False
+    if len(members(vacancy)) <= 1:
+        raise CommitteeError("last_member")
+    for assignment in assignments:
+        person.roles.remove(assignment)
+        db.session.delete(assignment)
+    db.session.flush()
+    record(
+        Action.ROLE_REVOKED,
+        actor_id=actor.id if actor else None,
+        subject_id=person.id,
+        object_type="vacancy",
+        object_id=vacancy.id,
+        detail={"role": Role.UTVALGSMEDLEM.value, "case_id": vacancy.id},
+    )
+    return True
+
+
 def members(vacancy: Vacancy) -> list[Person]:
     return list(
         db.session.scalars(
@@ -215,6 +240,26 @@ def add_equivalence(required: str, qualifying: str, *, actor: Person | None = No
         object_type="yrkesgruppe_equivalence",
         detail={"event": "added", "required": required, "qualifying": qualifying},
     )
+    db.session.flush()
+    return True
+
+
+def remove_equivalence(equivalence_id: int, *, actor: Person | None = None) -> bool:
+    equivalence = db.session.get(YrkesgruppeEquivalence, equivalence_id)
+    if equivalence is None:
+        return False
+    record(
+        Action.CHANGE,
+        actor_id=actor.id if actor else None,
+        object_type="yrkesgruppe_equivalence",
+        object_id=equivalence.id,
+        detail={
+            "event": "removed",
+            "required": equivalence.required,
+            "qualifying": equivalence.qualifying,
+        },
+    )
+    db.session.delete(equivalence)
     db.session.flush()
     return True
 

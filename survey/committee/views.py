@@ -28,8 +28,8 @@ from survey.accounts.models import Person, Unit
 from survey.accounts.services import find_by_email
 from survey.audit.services import Action, record
 from survey.committee import presenting, services
-from survey.committee.forms import VacancyForm
-from survey.committee.models import CaseStatus, Vacancy
+from survey.committee.forms import EquivalenceForm, VacancyForm
+from survey.committee.models import CaseStatus, Vacancy, YrkesgruppeEquivalence
 from survey.extensions import db
 
 bp = Blueprint("committee", __name__, url_prefix="/utvalg")
@@ -47,11 +47,18 @@ MESSAGES = {
     "reason_required": _l("Give a reason when a candidate declines or is not considered."),
     "percent_above_vacancy": _l("The percentage is larger than the vacancy."),
     "equivalence_invalid": _l("Choose two different yrkesgrupper."),
+    "last_member": _l("The case must keep at least one committee member."),
 }
 
 
 def _lang() -> str:
     return str(get_locale() or "nb")
+
+
+def _id(value: str) -> int | None:
+    """A row id from a form field, or None (not digits, or too large for the database)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 9 else None
 
 
 def _actor() -> Person:
@@ -223,6 +230,42 @@ def decide(case_id: int):
     return redirect(url_for(".case", case_id=vacancy.id, _anchor=anchor))
 
 
+@bp.post("/<int:case_id>/medlemmer")
+def add_member(case_id: int):
+    vacancy = case_or_404(case_id)
+    email = request.form.get("email", "").strip()
+    person = find_by_email(email) if email else None
+    if not email:
+        flash(_("Write the e-mail address of the new member."), "error")
+    elif person is None:
+        flash(_("Nobody has the e-mail address %(emails)s.", emails=email), "error")
+    elif not services.add_member(vacancy, person, actor=_actor()):
+        flash(_("%(name)s is already a member of this committee.", name=person.name), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is added to the committee.", name=person.name), "info")
+    return redirect(url_for(".case", case_id=vacancy.id, _anchor="members"))
+
+
+@bp.post("/<int:case_id>/medlemmer/fjern")
+def remove_member(case_id: int):
+    vacancy = case_or_404(case_id)
+    person_id = _id(request.form.get("person_id", ""))
+    person = db.session.get(Person, person_id) if person_id is not None else None
+    try:
+        removed = person is not None and services.remove_member(vacancy, person, actor=_actor())
+    except services.CommitteeError as error:
+        db.session.rollback()
+        flash(str(MESSAGES[error.reason]), "error")
+    else:
+        if removed:
+            db.session.commit()
+            flash(_("%(name)s is removed from the committee.", name=person.name), "info")
+        else:
+            flash(_("That person is not a member of this committee."), "error")
+    return redirect(url_for(".case", case_id=vacancy.id, _anchor="members"))
+
+
 @bp.post("/<int:case_id>/status")
 def set_status(case_id: int):
     vacancy = case_or_404(case_id)
@@ -289,3 +332,72 @@ def allocation(case_id: int):
         page=view,
         compared=compared,
     )
+
+
+# --- yrkesgruppe equivalences -----------------------------------------------------------------
+
+
+@bp.route("/likestillinger", methods=["GET", "POST"])
+def equivalences():
+    """Which yrkesgrupper count as qualified for vacancies asking for another (a vernepleier
+    for a helsefagarbeider position, say): a list, and a form to add one."""
+    choices = _yrkesgruppe_choices()
+    labels = {choice.value: choice.label for choice in choices}
+    form = EquivalenceForm()
+    blank = [SelectChoice("", _("Choose a yrkesgruppe"))]
+    form.required.choices = blank + choices
+    form.qualifying.choices = blank + choices
+    status = 200
+    if form.validate_on_submit():
+        try:
+            added = services.add_equivalence(
+                form.required.data, form.qualifying.data, actor=_actor()
+            )
+        except services.CommitteeError as error:
+            db.session.rollback()
+            form.qualifying.errors.append(str(MESSAGES[error.reason]))
+        else:
+            db.session.commit()
+            names = {
+                "qualifying": labels.get(form.qualifying.data, form.qualifying.data),
+                "required": labels.get(form.required.data, form.required.data),
+            }
+            if added:
+                flash(
+                    _("%(qualifying)s now qualifies for %(required)s vacancies.", **names), "info"
+                )
+            else:
+                flash(
+                    _("%(qualifying)s already qualifies for %(required)s vacancies.", **names),
+                    "info",
+                )
+            return redirect(url_for(".equivalences"))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    rows = [
+        {
+            "id": equivalence.id,
+            "required": labels.get(equivalence.required, equivalence.required),
+            "qualifying": labels.get(equivalence.qualifying, equivalence.qualifying),
+        }
+        for equivalence in services.equivalences()
+    ]
+    return render_template("committee/equivalences.html", form=form, rows=rows), status
+
+
+@bp.post("/likestillinger/fjern")
+def remove_equivalence():
+    equivalence_id = _id(request.form.get("equivalence_id", ""))
+    equivalence = (
+        db.session.get(YrkesgruppeEquivalence, equivalence_id)
+        if equivalence_id is not None
+        else None
+    )
+    if equivalence is None:
+        flash(_("That equivalence does not exist (any longer)."), "error")
+    else:
+        services.remove_equivalence(equivalence.id, actor=_actor())
+        db.session.commit()
+        flash(_("The equivalence is removed."), "info")
+    return redirect(url_for(".equivalences"))
