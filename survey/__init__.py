@@ -106,18 +106,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-UPLOAD_ENDPOINTS = frozenset(
-    {"admin.roster_upload", "admin.roster_preview", "admin.units_upload", "admin.units_preview"}
-)
-
-
 def _allow_large_uploads(app: Flask) -> None:
     """A larger request size for the file-import pages than for everything else."""
     from flask import request
 
+    from survey.admin.roster_views import KINDS as import_endpoints
+
     @app.before_request
     def larger_limit_for_imports():
-        if request.endpoint in UPLOAD_ENDPOINTS:
+        if request.endpoint in import_endpoints:
             request.max_content_length = app.config["UPLOAD_MAX_BYTES"]
             request.max_form_memory_size = app.config["UPLOAD_MAX_BYTES"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from flask_babel import format_decimal
@@ -205,3 +205,35 @@ def raw_form_values(page: engine.Page, form: Any) -> dict[str, Any]:
 
 def visible_names(questions: Collection[dict[str, Any]]) -> str:
     return " ".join(q["name"] for q in questions if q["visible"])
+
+
+def review_sections(
+    questionnaire: engine.Questionnaire,
+    pages: Iterable[engine.Page],
+    answers: Mapping[str, Any],
+    lang: str,
+    *,
+    today: dt.date,
+    edit_url: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """The review page: each page's relevant questions with the answer given, or whether a
+    required one is missing; `edit_url(page_name)` links back to the page."""
+    sections = []
+    for page in pages:
+        items = []
+        for question in engine.relevant_questions(questionnaire, page, answers, today):
+            if question.type == "note":
+                continue
+            items.append(
+                {
+                    "name": question.name,
+                    "label": question.label.get(lang),
+                    "answer": display_value(question, answers.get(question.name), lang),
+                    "missing": question.name not in answers
+                    and engine.is_required(question, answers, today),
+                }
+            )
+        sections.append(
+            {"title": page.title.get(lang), "edit_url": edit_url(page.name), "items": items}
+        )
+    return sections

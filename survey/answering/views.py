@@ -320,28 +320,14 @@ def review(slug: str):
     campaign, response, questionnaire = context
     lang = _lang()
     answers = services.stored_answers(response, questionnaire)
-    sections = []
-    for current in engine.relevant_pages(questionnaire, answers, today()):
-        items = []
-        for question in engine.relevant_questions(questionnaire, current, answers, today()):
-            if question.type == "note":
-                continue
-            items.append(
-                {
-                    "name": question.name,
-                    "label": question.label.get(lang),
-                    "answer": presenting.display_value(question, answers.get(question.name), lang),
-                    "missing": question.name not in answers
-                    and engine.is_required(question, answers, today()),
-                }
-            )
-        sections.append(
-            {
-                "title": current.title.get(lang),
-                "edit_url": url_for(".page", slug=slug, name=current.name, return_to="review"),
-                "items": items,
-            }
-        )
+    sections = presenting.review_sections(
+        questionnaire,
+        engine.relevant_pages(questionnaire, answers, today()),
+        answers,
+        lang,
+        today=today(),
+        edit_url=lambda name: url_for(".page", slug=slug, name=name, return_to="review"),
+    )
     missing = engine.missing_required(questionnaire, answers, today())
     return render_template(
         "answering/review.html",

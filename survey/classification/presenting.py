@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,8 +42,8 @@ OUTCOME_LABELS = {
 }
 
 
-@functools.cache
 def definitions() -> Definitions:
+    """The definitions file, parsed again only when it changes (see load_definitions)."""
     return load_definitions()
 
 

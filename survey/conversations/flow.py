@@ -173,35 +173,6 @@ class Flow:
 
     # --- review and save ------------------------------------------------------------------
 
-    def _sections(self, found: services.Guide, answers: dict[str, Any], lang: str):
-        sections = []
-        for current in found.relevant_pages(answers):
-            items = []
-            for question in engine.relevant_questions(
-                found.questionnaire, current, answers, today()
-            ):
-                if question.type == "note":
-                    continue
-                items.append(
-                    {
-                        "name": question.name,
-                        "label": question.label.get(lang),
-                        "answer": presenting.display_value(
-                            question, answers.get(question.name), lang
-                        ),
-                        "missing": question.name not in answers
-                        and engine.is_required(question, answers, today()),
-                    }
-                )
-            sections.append(
-                {
-                    "title": current.title.get(lang),
-                    "edit_url": self.url("page", name=current.name, return_to="review"),
-                    "items": items,
-                }
-            )
-        return sections
-
     def review(self):
         draft, redirect_response = self._draft_or_redirect()
         if redirect_response is not None:
@@ -211,7 +182,14 @@ class Flow:
         return render_template(
             "conversations/review.html",
             flow=self,
-            sections=self._sections(found, answers, _lang()),
+            sections=presenting.review_sections(
+                found.questionnaire,
+                found.relevant_pages(answers),
+                answers,
+                _lang(),
+                today=today(),
+                edit_url=lambda name: self.url("page", name=name, return_to="review"),
+            ),
             missing=len(found.missing_required(answers)),
         )
 

@@ -7,7 +7,6 @@ keeps the draft, so the person can see both versions and choose; nothing is over
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -284,10 +283,3 @@ def compare(draft: Draft, found: Guide) -> Comparison | None:
         return None
     mine = record_data(draft, found, current)
     return Comparison(current, living.diff(current.data or {}, mine))
-
-
-def stale_drafts(older_than: dt.timedelta) -> list[Draft]:
-    from survey.db import utcnow
-
-    cutoff = utcnow() - older_than
-    return list(db.session.scalars(select(Draft).where(Draft.updated_at < cutoff)))

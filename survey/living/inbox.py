@@ -30,75 +30,65 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _handled(column) -> dict[int, Handled]:
+    return {
+        getattr(row, column.key): row
+        for row in db.session.scalars(select(Handled).where(column.is_not(None)))
+    }
+
+
+def _newest(model, moment, condition):
+    """The newest LIMIT rows of `model` matching `condition`, each with its person."""
+    return db.session.execute(
+        select(model, Person)
+        .join(LivingDocument, LivingDocument.id == model.document_id)
+        .join(Person, Person.id == LivingDocument.person_id)
+        .where(condition)
+        .order_by(moment.desc())
+        .limit(LIMIT)
+    )
+
+
 def items(include_handled: bool = False) -> list[dict[str, Any]]:
     """Newest first: the employees' own revisions and their correction requests."""
     lang = str(get_locale() or "nb")
     questions = presenting.questions()
-    handled_revisions = {
-        row.revision_id: row
-        for row in db.session.scalars(select(Handled).where(Handled.revision_id.is_not(None)))
-    }
-    handled_corrections = {
-        row.confirmation_id: row
-        for row in db.session.scalars(select(Handled).where(Handled.confirmation_id.is_not(None)))
-    }
     found: list[dict[str, Any]] = []
-    revisions = db.session.execute(
-        select(Revision, Person)
-        .join(LivingDocument, LivingDocument.id == Revision.document_id)
-        .join(Person, Person.id == LivingDocument.person_id)
-        .where(Revision.source == Source.EMPLOYEE)
-        .order_by(Revision.created_at.desc())
-        .limit(LIMIT)
-    )
-    for revision, person in revisions:
-        handled = handled_revisions.get(revision.id)
-        if handled and not include_handled:
-            continue
-        found.append(
-            {
-                "kind": "revision",
-                "id": revision.id,
-                "at": _aware(revision.created_at),
-                "person": person,
-                "number": revision.number,
-                "fields": [
-                    presenting.label(questions, name, lang) for name in revision.changed_fields
-                ],
-                "comment": None,
-                "handled": handled,
-            }
+
+    def add(handled: Handled | None, **item: Any) -> None:
+        if handled is None or include_handled:
+            found.append({**item, "at": _aware(item["at"]), "handled": handled})
+
+    handled = _handled(Handled.revision_id)
+    employee_revisions = _newest(Revision, Revision.created_at, Revision.source == Source.EMPLOYEE)
+    for revision, person in employee_revisions:
+        add(
+            handled.get(revision.id),
+            kind="revision",
+            id=revision.id,
+            at=revision.created_at,
+            person=person,
+            number=revision.number,
+            fields=[presenting.label(questions, name, lang) for name in revision.changed_fields],
+            comment=None,
         )
-    corrections = db.session.execute(
-        select(Confirmation, Person)
-        .join(LivingDocument, LivingDocument.id == Confirmation.document_id)
-        .join(Person, Person.id == LivingDocument.person_id)
-        .where(Confirmation.kind == ConfirmationKind.CORRECTION_REQUESTED)
-        .order_by(Confirmation.at.desc())
-        .limit(LIMIT)
+    handled = _handled(Handled.confirmation_id)
+    corrections = _newest(
+        Confirmation, Confirmation.at, Confirmation.kind == ConfirmationKind.CORRECTION_REQUESTED
     )
     for confirmation, person in corrections:
-        handled = handled_corrections.get(confirmation.id)
-        if handled and not include_handled:
-            continue
-        found.append(
-            {
-                "kind": "correction",
-                "id": confirmation.id,
-                "at": _aware(confirmation.at),
-                "person": person,
-                "number": confirmation.revision_number,
-                "fields": [],
-                "comment": confirmation.comment,
-                "handled": handled,
-            }
+        add(
+            handled.get(confirmation.id),
+            kind="correction",
+            id=confirmation.id,
+            at=confirmation.at,
+            person=person,
+            number=confirmation.revision_number,
+            fields=[],
+            comment=confirmation.comment,
         )
     found.sort(key=lambda item: item["at"], reverse=True)
     return found[:LIMIT]
-
-
-def unhandled_count() -> int:
-    return len(items())
 
 
 def mark_handled(kind: str, item_id: int, person: Person) -> bool:

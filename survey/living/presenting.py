@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey import engine
 from survey.accounts.forms import ROLE_LABELS
@@ -14,7 +14,7 @@ from survey.answering.presenting import display_value
 from survey.db import utcnow
 from survey.extensions import db
 from survey.living import services
-from survey.living.models import LivingDocument, Revision, Source
+from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision, Source
 
 QUESTIONNAIRE_ID = "kartleggingssamtale"
 
@@ -93,12 +93,6 @@ def state_items(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
     return items
 
 
-def current_data(person: Person) -> dict[str, Any]:
-    document = existing_document(person)
-    revision = services.current_revision(document) if document is not None else None
-    return dict(revision.data or {}) if revision is not None else {}
-
-
 def current_view(person: Person, lang: str) -> dict[str, Any] | None:
     """The current revision, when confirmed, and whether it is time to confirm again."""
     document = existing_document(person)
@@ -115,6 +109,7 @@ def current_view(person: Person, lang: str) -> dict[str, Any] | None:
     return {
         "number": revision.number,
         "effective_on": revision.effective_on,
+        "data": dict(revision.data or {}),
         "items": state_items(revision.data, lang),
         "confirmed_at": confirmed_at,
         "needs_confirmation": stale,
@@ -175,26 +170,54 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
 
 def reconfirmation_rows(unit_ids: set[int] | None) -> list[dict[str, Any]]:
     """Documents not confirmed in the last 12 months, oldest confirmation first; with
-    `unit_ids`, only people registered in those units."""
+    `unit_ids`, only people registered in those units. A fixed number of queries, however
+    many documents."""
     documents = services.needing_reconfirmation()
-    if not documents:
-        return []
     people = {
         person.id: person
         for person in db.session.scalars(
             select(Person).where(Person.id.in_([d.person_id for d in documents]))
         )
     }
+    documents = [
+        d for d in documents if unit_ids is None or people[d.person_id].unit_id in unit_ids
+    ]
+    if not documents:
+        return []
+    ids = [document.id for document in documents]
+    latest = (
+        select(Revision.document_id, func.max(Revision.number).label("number"))
+        .where(Revision.document_id.in_(ids))
+        .group_by(Revision.document_id)
+        .subquery()
+    )
+    current = {
+        revision.document_id: revision
+        for revision in db.session.scalars(
+            select(Revision).join(
+                latest,
+                (Revision.document_id == latest.c.document_id)
+                & (Revision.number == latest.c.number),
+            )
+        )
+    }
+    confirmed = dict(
+        db.session.execute(
+            select(Confirmation.document_id, func.max(Confirmation.at))
+            .where(
+                Confirmation.document_id.in_(ids),
+                Confirmation.kind == ConfirmationKind.CONFIRMED,
+            )
+            .group_by(Confirmation.document_id)
+        ).all()
+    )
     rows = []
     for document in documents:
-        person = people[document.person_id]
-        if unit_ids is not None and person.unit_id not in unit_ids:
-            continue
-        revision = services.current_revision(document)
+        revision = current.get(document.id)
         rows.append(
             {
-                "person": person,
-                "confirmed_at": services.last_confirmed(document),
+                "person": people[document.person_id],
+                "confirmed_at": confirmed.get(document.id),
                 "number": revision.number if revision else None,
                 "effective_on": revision.effective_on if revision else None,
             }

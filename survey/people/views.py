@@ -55,8 +55,7 @@ def detail(person_id: int):
     document = living.current_view(person, lang)
     classification = None
     if document is not None:
-        current = living.current_data(person)
-        classification = classification_presenting.record_view(current, lang)
+        classification = classification_presenting.record_view(document["data"], lang)
     _record_read(person, "person", person.id)
     return render_template(
         "people/detail.html",

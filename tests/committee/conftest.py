@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import make_person
+from tests.conftest import Respondent, login_as, make_person
 
 TODAY = dt.date.today()
 SECRET_NOTE = "SECRET-NOTE-do-not-show"
@@ -308,3 +308,34 @@ def build_case(app, *, members=()) -> dict:
 @pytest.fixture
 def case(app):
     return build_case(app)
+
+
+@pytest.fixture
+def committee(app):
+    """Two cases: Mona sits in the first, Ola only in the second."""
+    from survey.accounts.models import Person
+    from survey.committee import services
+    from survey.committee.models import Vacancy
+    from survey.extensions import db
+
+    mona = make_person(app, email="mona@kommune.no", name="Mona Medlem")
+    ola = make_person(app, email="ola@kommune.no", name="Ola Annen")
+    ids = build_case(app, members=[mona])
+    with app.app_context():
+        first = db.session.get(Vacancy, ids["vacancy"])
+        other = services.create_vacancy(
+            unit=first.unit,
+            yrkesgruppe="sykepleier",
+            percent="100",
+            title="Sykepleier dag",
+            members=[db.session.get(Person, ola)],
+        )
+        db.session.commit()
+        ids.update(mona=mona, ola=ola, other=other.id)
+    return ids
+
+
+def user(app, client, person_id) -> Respondent:
+    """A test browser logged in as the person."""
+    login_as(client, app, person_id)
+    return Respondent(client)

@@ -6,39 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.committee.conftest import build_case
-from tests.conftest import Respondent, login_as, make_person
+from tests.committee.conftest import user as _user
+from tests.conftest import make_person
 
 
 @pytest.fixture
-def committee(app):
-    """The case from conftest with Mona as its only member; Ola sits in another case."""
-    from survey.accounts.models import Person
-    from survey.committee import services
-    from survey.committee.models import Vacancy
-    from survey.extensions import db
-
-    mona = make_person(app, email="mona@kommune.no", name="Mona Medlem")
-    ola = make_person(app, email="ola@kommune.no", name="Ola Annen")
-    ids = build_case(app, members=[mona])
-    with app.app_context():
-        first = db.session.get(Vacancy, ids["vacancy"])
-        other = services.create_vacancy(
-            unit=first.unit,
-            yrkesgruppe="sykepleier",
-            percent="100",
-            title="Sykepleier dag",
-            members=[db.session.get(Person, ola)],
-        )
-        db.session.commit()
-        ids.update(mona=mona, ola=ola, other=other.id)
-    ids["leader"] = make_person(app, "prosjektleder", name="Pia Prosjekt")
-    return ids
-
-
-def _user(app, client, person_id) -> Respondent:
-    login_as(client, app, person_id)
-    return Respondent(client)
+def committee(committee, app):
+    """The two cases of conftest's `committee`, and a project leader who manages them."""
+    committee["leader"] = make_person(app, "prosjektleder", name="Pia Prosjekt")
+    return committee
 
 
 def _member_ids(app, case_id) -> set[int]:

@@ -9,37 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.committee.conftest import EXPECTED_ORDER, build_case
-from tests.conftest import Respondent, login_as, make_person
-
-
-@pytest.fixture
-def committee(app):
-    """Two cases: Mona sits in the first, Ola only in the second."""
-    from survey.accounts.models import Person
-    from survey.committee import services
-    from survey.committee.models import Vacancy
-    from survey.extensions import db
-
-    mona = make_person(app, email="mona@kommune.no", name="Mona Medlem")
-    ola = make_person(app, email="ola@kommune.no", name="Ola Annen")
-    ids = build_case(app, members=[mona])
-    with app.app_context():
-        first = db.session.get(Vacancy, ids["vacancy"])
-        other = services.create_vacancy(
-            unit=first.unit,
-            yrkesgruppe="sykepleier",
-            percent="100",
-            title="Sykepleier dag",
-            members=[db.session.get(Person, ola)],
-        )
-        db.session.commit()
-        ids.update(mona=mona, ola=ola, other=other.id)
-    return ids
-
-
-def _user(app, client, person_id) -> Respondent:
-    login_as(client, app, person_id)
-    return Respondent(client)
+from tests.committee.conftest import user as _user
+from tests.conftest import login_as, make_person
 
 
 def test_a_member_opens_their_case_and_nobody_elses(app, client, committee):
