@@ -25,7 +25,11 @@ class Campaign(Base):
     # The open link's key; random so campaigns cannot be enumerated.
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    # The bokmål title; nynorsk and English beside it. A missing title falls back to the
+    # questionnaire's own title in that language.
     title: Mapped[str | None] = mapped_column(String(200))
+    title_nn: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
     mode: Mapped[Mode] = mapped_column(string_enum(Mode))
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
