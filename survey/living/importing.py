@@ -19,7 +19,13 @@ from survey import engine
 from survey.accounts.models import Person
 from survey.extensions import db
 from survey.living.models import LivingDocument, Source
-from survey.living.services import current_revision, document_for, save_revision, state_on
+from survey.living.services import (
+    current_revision,
+    document_for,
+    same_value,
+    save_revision,
+    state_on,
+)
 from survey.roster.importing import ROSTER_SYNONYMS
 from survey.roster.reading import FileError, Sheet, cell_text, map_columns
 
@@ -237,7 +243,7 @@ def _diff(mappings: list[PersonMapping], report: MappingsReport) -> None:
         mapping.changes = {
             field: (old.get(field), value)
             for field, value in mapping.values.items()
-            if old.get(field) != value
+            if not same_value(old.get(field), value)
         }
         if not mapping.changes:
             report.unchanged.append(mapping.ansattnummer)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.models import Person
 from survey.extensions import db
-from survey.living import presenting
+from survey.living import presenting, services
 from survey.living.models import (
     Confirmation,
     ConfirmationKind,
@@ -49,6 +49,25 @@ def _newest(model, moment, condition):
     )
 
 
+def _previous_data(revisions: list[Revision]) -> dict[tuple[int, int], dict[str, Any]]:
+    """The data of the revision before each of `revisions`, by (document, number), in one
+    query."""
+    wanted = {(revision.document_id, revision.number - 1) for revision in revisions}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Revision.document_id, Revision.number, Revision.data).where(
+            Revision.document_id.in_({document for document, _number in wanted}),
+            Revision.number.in_({number for _document, number in wanted}),
+        )
+    )
+    return {
+        (document, number): data or {}
+        for document, number, data in rows
+        if (document, number) in wanted
+    }
+
+
 def items(include_handled: bool = False) -> list[dict[str, Any]]:
     """Newest first: the employees' own revisions and their correction requests."""
     lang = str(get_locale() or "nb")
@@ -60,8 +79,15 @@ def items(include_handled: bool = False) -> list[dict[str, Any]]:
             found.append({**item, "at": _aware(item["at"]), "handled": handled})
 
     handled = _handled(Handled.revision_id)
-    employee_revisions = _newest(Revision, Revision.created_at, Revision.source == Source.EMPLOYEE)
+    employee_revisions = list(
+        _newest(Revision, Revision.created_at, Revision.source == Source.EMPLOYEE)
+    )
+    previous = _previous_data([revision for revision, _person in employee_revisions])
     for revision, person in employee_revisions:
+        before = previous.get((revision.document_id, revision.number - 1), {})
+        # Recomputed rather than read from changed_fields: revisions stored before a
+        # re-ordered multi-select stopped counting as a change keep that mistake there.
+        changed = services.changed_fields(before, revision.data or {})
         add(
             handled.get(revision.id),
             kind="revision",
@@ -69,7 +95,7 @@ def items(include_handled: bool = False) -> list[dict[str, Any]]:
             at=revision.created_at,
             person=person,
             number=revision.number,
-            fields=[presenting.label(questions, name, lang) for name in revision.changed_fields],
+            fields=[presenting.label(questions, name, lang) for name in changed],
             comment=None,
         )
     handled = _handled(Handled.confirmation_id)

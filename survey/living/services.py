@@ -46,11 +46,13 @@ def document_for(person: Person) -> LivingDocument:
     ).first()
     if document is None:
         document = LivingDocument(person_id=person.id)
-        db.session.add(document)
+        # A savepoint, not a rollback: inside an all-or-nothing import the transaction already
+        # holds other people's revisions, which must survive a simultaneous creation.
         try:
-            db.session.flush()
+            with db.session.begin_nested():
+                db.session.add(document)
+                db.session.flush()
         except IntegrityError:  # created by a simultaneous request
-            db.session.rollback()
             return db.session.scalars(
                 select(LivingDocument).where(LivingDocument.person_id == person.id)
             ).one()
@@ -66,8 +68,17 @@ def current_revision(document: LivingDocument) -> Revision | None:
     ).first()
 
 
+def same_value(old: Any, new: Any) -> bool:
+    """Stored values alike as answers: a multi-select is a set, so its order is no change."""
+    if isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return old == new
+
+
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+    return sorted(
+        key for key in old.keys() | new.keys() if not same_value(old.get(key), new.get(key))
+    )
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
@@ -106,12 +117,13 @@ def save_revision(
         changed_fields=changed_fields(current.data if current else {}, data),
         note=note,
     )
-    db.session.add(revision)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(revision)
+            db.session.flush()
     except IntegrityError:
-        # Another save on the same base got there first (unique document/number).
-        db.session.rollback()
+        # Another save on the same base got there first (unique document/number). Only the
+        # savepoint is undone; the caller decides about the rest of its transaction.
         raise Conflict(base, current_revision(document)) from None
     return revision
 
