@@ -23,3 +23,19 @@ class AuditEntry(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
+
+
+class HistoryPermit(Base):
+    """A permission to delete history, valid only inside the transaction that writes it.
+
+    `audit_entry` and `living_revision` refuse DELETE (migration 0009) unless a row here
+    permits it: the retention purge names its cutoff, an erasure names the person. The row is
+    written and removed in the same transaction (see `survey.audit.services.history_permit`),
+    so no other connection ever sees it and nothing outlives the statement it was made for."""
+
+    __tablename__ = "history_permit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "audit_purge" or "erasure"
+    audit_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    person_id: Mapped[int | None]

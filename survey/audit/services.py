@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
-from survey.audit.models import AuditEntry
+from survey.audit.models import AuditEntry, HistoryPermit
 from survey.db import utcnow
 from survey.extensions import db
 
@@ -92,8 +94,25 @@ def readers_of(person_id: int) -> list[AuditEntry]:
     )
 
 
+@contextmanager
+def history_permit(
+    kind: str, *, audit_before: dt.datetime | None = None, person_id: int | None = None
+) -> Iterator[None]:
+    """Let the statements inside delete the history that `kind` allows (see HistoryPermit and
+    migration 0009). The permit is written and removed in the caller's transaction: it is
+    never committed, and a failure inside rolls it back with everything else."""
+    permit_id = db.session.execute(
+        insert(HistoryPermit)
+        .values(kind=kind, audit_before=audit_before, person_id=person_id)
+        .returning(HistoryPermit.id)
+    ).scalar_one()
+    yield
+    db.session.execute(delete(HistoryPermit).where(HistoryPermit.id == permit_id))
+
+
 def purge(retention_days: int, now: dt.datetime | None = None) -> int:
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
-    deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
+    with history_permit("audit_purge", audit_before=cutoff):
+        deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
     db.session.commit()
     return deleted
