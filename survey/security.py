@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from survey.access.policy import rule_for
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -27,4 +29,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        rule = rule_for(request.endpoint)
+        if rule is None or not rule.cacheable:
+            # Personal data must not outlive the visit in a shared browser's or a proxy's cache.
+            response.headers["Cache-Control"] = "no-store"
         return response

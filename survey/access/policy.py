@@ -23,11 +23,15 @@ class Scope(enum.StrEnum):
 class Rule:
     public: bool = False
     grants: Mapping[Role, Scope] = dataclasses.field(default_factory=dict)
+    # Whether a browser or proxy may keep a copy. A page behind a login may show personal
+    # data, the respondent's flow shows their answers: `Cache-Control: no-store` for both.
+    cacheable: bool = False
 
 
 # Public pages, and the respondent's flow: a respondent holds a capability (a link, a code or
 # a signed session cookie), not an account.
-PUBLIC = Rule(public=True)
+PUBLIC = Rule(public=True, cacheable=True)
+RESPONDENT = Rule(public=True)
 ANY_ACCOUNT = Rule(grants={Role.ANSATT: Scope.OWN})
 ADMIN_ONLY = Rule(grants={Role.ADMIN: Scope.ALL})
 PERSONAL_DATA = Rule(
@@ -58,15 +62,17 @@ POLICY: dict[str, Rule] = {
     "main.index": PUBLIC,
     "main.set_language": PUBLIC,
     "main.privacy": PUBLIC,
-    "answering.welcome": PUBLIC,
-    "answering.start": PUBLIC,
-    "answering.invitation": PUBLIC,
-    "answering.start_invitation": PUBLIC,
-    "answering.resume": PUBLIC,
-    "answering.page": PUBLIC,
-    "answering.review": PUBLIC,
-    "answering.submit": PUBLIC,
-    "answering.receipt": PUBLIC,
+    "main.accessibility": PUBLIC,
+    "main.favicon": PUBLIC,
+    "answering.welcome": RESPONDENT,
+    "answering.start": RESPONDENT,
+    "answering.invitation": RESPONDENT,
+    "answering.start_invitation": RESPONDENT,
+    "answering.resume": RESPONDENT,
+    "answering.page": RESPONDENT,
+    "answering.review": RESPONDENT,
+    "answering.submit": RESPONDENT,
+    "answering.receipt": RESPONDENT,
     "auth.login": PUBLIC,
     "auth.login_link": PUBLIC,
     "auth.forgot_password": PUBLIC,
