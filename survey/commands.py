@@ -98,13 +98,24 @@ campaign_cli = AppGroup("campaign", help="Survey rounds and personal invitations
 @click.option(
     "--mode", type=click.Choice(["anonymous", "confidential", "identified"]), required=True
 )
-@click.option("--title")
-def campaign_create(questionnaire_id: str, mode: str, title: str | None) -> None:
-    """Create a campaign; prints its id and open link."""
+@click.option("--title", help="The title in bokmål.")
+@click.option("--title-nn", help="The title in nynorsk.")
+@click.option("--title-en", help="The title in English.")
+def campaign_create(
+    questionnaire_id: str,
+    mode: str,
+    title: str | None,
+    title_nn: str | None,
+    title_en: str | None,
+) -> None:
+    """Create a campaign; prints its id and open link. A language without a title shows the
+    questionnaire's own title in that language."""
     from survey.campaigns.services import UnknownQuestionnaire, create_campaign
 
     try:
-        campaign = create_campaign(questionnaire_id, mode, title)
+        campaign = create_campaign(
+            questionnaire_id, mode, title, title_nn=title_nn, title_en=title_en
+        )
     except UnknownQuestionnaire:
         raise click.ClickException(
             f"unknown questionnaire {questionnaire_id!r}; run `survey questionnaires load` first"

@@ -74,13 +74,27 @@ def create_demo_data(base_url: str) -> list[tuple[str, str]]:
         return []
     random.seed()
     mapping = create_campaign(
-        "heltid-arlig", "confidential", "Årlig kartlegging av stillingsønsker 2026"
+        "heltid-arlig",
+        "confidential",
+        "Årlig kartlegging av stillingsønsker 2026",
+        title_nn="Årleg kartlegging av stillingsønske 2026",
+        title_en="Annual survey of position wishes 2026",
     )
     tokens = create_invitations(mapping, len(DEMO_EMPLOYEES), DEMO_EMPLOYEES)
     open_mapping = create_campaign(
-        "heltid-arlig", "anonymous", "Heltid og deltid – anonym kartlegging"
+        "heltid-arlig",
+        "anonymous",
+        "Heltid og deltid – anonym kartlegging",
+        title_nn="Heiltid og deltid – anonym kartlegging",
+        title_en="Full time and part time – anonymous survey",
     )
-    environment = create_campaign("arbeidsmiljo", "anonymous", "Arbeidsmiljøundersøkelse 2026")
+    environment = create_campaign(
+        "arbeidsmiljo",
+        "anonymous",
+        "Arbeidsmiljøundersøkelse 2026",
+        title_nn="Arbeidsmiljøundersøking 2026",
+        title_en="Working environment survey 2026",
+    )
     links = [
         (
             f"heltid-arlig, personal link ({e['yrkesgruppe']}, {e['stillingsprosent']} %)",

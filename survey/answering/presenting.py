@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey import engine
+from survey.engine.definition import WRITTEN_AUDIENCE
 
 MODE_EXPLANATIONS = {
     "anonymous": _l(
@@ -30,8 +31,15 @@ MODE_EXPLANATIONS = {
 }
 
 
-def error_message(error: engine.FieldError, lang: str) -> str:
+def error_message(
+    error: engine.FieldError,
+    lang: str,
+    question: engine.Question | None = None,
+    audience: str = WRITTEN_AUDIENCE,
+) -> str:
     params = dict(error.params)
+    if error.code == "constraint" and question is not None:
+        params["message"] = question.constraint_message_for(audience) or params.get("message")
     code = error.code
     if code == "required":
         return _("Please answer this question.")
@@ -66,11 +74,13 @@ def error_message(error: engine.FieldError, lang: str) -> str:
     return _("Please check this answer.")
 
 
-def display_value(question: engine.Question, value: Any, lang: str) -> str:
+def display_value(
+    question: engine.Question, value: Any, lang: str, audience: str = WRITTEN_AUDIENCE
+) -> str:
     """An answer as the respondent would read it on the review page."""
     if value is None or value == "" or value == []:
         return ""
-    labels = {choice.value: choice.label.get(lang) for choice in question.choices}
+    labels = {choice.value: choice.label_for(audience).get(lang) for choice in question.choices}
     if question.type == "select_multiple":
         return ", ".join(labels.get(v, v) for v in value)
     if question.type in ("select_one", "likert"):
@@ -99,28 +109,31 @@ def form_value(question: engine.Question, value: Any) -> Any:
     return str(value)
 
 
-def choices_of(question: engine.Question, lang: str) -> list[dict[str, str]]:
+def choices_of(
+    question: engine.Question, lang: str, audience: str = WRITTEN_AUDIENCE
+) -> list[dict[str, str]]:
     if question.type == "yes_no":
         return [{"value": "yes", "label": _("Yes")}, {"value": "no", "label": _("No")}]
-    return [{"value": c.value, "label": c.label.get(lang)} for c in question.choices]
+    return [{"value": c.value, "label": c.label_for(audience).get(lang)} for c in question.choices]
 
 
 # The parts of a question's view that depend only on the definition and the language, kept
 # per process: definitions never change once parsed (a new version is a new object).
-_static_views: dict[tuple[int, str], tuple[engine.Question, dict[str, Any]]] = {}
+_static_views: dict[tuple[int, str, str], tuple[engine.Question, dict[str, Any]]] = {}
 
 
-def _static_view(question: engine.Question, lang: str) -> dict[str, Any]:
-    key = (id(question), lang)
+def _static_view(question: engine.Question, lang: str, audience: str) -> dict[str, Any]:
+    key = (id(question), lang, audience)
     cached = _static_views.get(key)
     if cached is not None and cached[0] is question:
         return cached[1]
+    hint = question.hint_for(audience)
     view = {
         "name": question.name,
         "type": question.type,
-        "label": question.label.get(lang),
-        "hint": question.hint.get(lang) if question.hint else None,
-        "choices": choices_of(question, lang),
+        "label": question.label_for(audience).get(lang),
+        "hint": hint.get(lang) if hint else None,
+        "choices": choices_of(question, lang, audience),
         "long": question.long,
         "max_length": question.max_length,
         "relevant": json.dumps(engine.to_json(question.relevant)) if question.relevant else None,
@@ -139,8 +152,9 @@ def question_view(
     required: bool,
     value: Any,
     error: str | None,
+    audience: str = WRITTEN_AUDIENCE,
 ) -> dict[str, Any]:
-    view = dict(_static_view(question, lang))
+    view = dict(_static_view(question, lang, audience))
     described = []
     if view["hint"]:
         described.append(f"h-{question.name}")
@@ -167,9 +181,11 @@ def page_questions(
     today: dt.date,
     raw: Mapping[str, Any] | None = None,
     errors: Mapping[str, engine.FieldError] | None = None,
+    audience: str = WRITTEN_AUDIENCE,
 ) -> list[dict[str, Any]]:
     """Every question of the page; the ones not relevant now are rendered hidden, so the
-    progressive-enhancement script can reveal them without a round trip."""
+    progressive-enhancement script can reveal them without a round trip. `audience` chooses
+    the employee's wording where the definition gives one."""
     relevant = {q.name for q in engine.relevant_questions(questionnaire, page, answers, today)}
     errors = errors or {}
     views = []
@@ -184,9 +200,12 @@ def page_questions(
                 question,
                 lang,
                 visible=question.name in relevant,
-                required=question.name in relevant and engine.is_required(question, answers, today),
+                # Whether it must be answered once it is shown: a hidden question can be
+                # revealed by the script without a round trip, and must not say «optional».
+                required=engine.is_required(question, answers, today),
                 value=value,
-                error=error_message(error, lang) if error else None,
+                error=error_message(error, lang, question, audience) if error else None,
+                audience=audience,
             )
         )
     return views
@@ -215,6 +234,7 @@ def review_sections(
     *,
     today: dt.date,
     edit_url: Callable[[str], str],
+    audience: str = WRITTEN_AUDIENCE,
 ) -> list[dict[str, Any]]:
     """The review page: each page's relevant questions with the answer given, or whether a
     required one is missing; `edit_url(page_name)` links back to the page."""
@@ -227,13 +247,17 @@ def review_sections(
             items.append(
                 {
                     "name": question.name,
-                    "label": question.label.get(lang),
-                    "answer": display_value(question, answers.get(question.name), lang),
+                    "label": question.label_for(audience).get(lang),
+                    "answer": display_value(question, answers.get(question.name), lang, audience),
                     "missing": question.name not in answers
                     and engine.is_required(question, answers, today),
                 }
             )
         sections.append(
-            {"title": page.title.get(lang), "edit_url": edit_url(page.name), "items": items}
+            {
+                "title": page.title_for(audience).get(lang),
+                "edit_url": edit_url(page.name),
+                "items": items,
+            }
         )
     return sections

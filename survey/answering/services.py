@@ -37,12 +37,16 @@ class CampaignInfo:
     slug: str
     questionnaire_id: str
     title: str | None
+    title_nn: str | None
+    title_en: str | None
     mode: Mode
     is_open: bool
 
     @property
     def accepts_open_link(self) -> bool:
         return self.mode is Mode.ANONYMOUS
+
+    title_in = Campaign.title_in
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +71,8 @@ _DRAFT_COLUMNS = (
     Campaign.slug,
     Campaign.questionnaire_id,
     Campaign.title,
+    Campaign.title_nn,
+    Campaign.title_en,
     Campaign.mode,
     Campaign.is_open,
     QuestionnaireVersion.id,
@@ -95,13 +101,13 @@ def load_draft(response_id: str, slug: str) -> Draft | None:
     )
     if row is None:
         return None
-    (rid, status, last_page, submitted_on, cid, cslug, qid, title, mode, is_open, vid, fp) = row
+    (rid, status, last_page, submitted_on, *campaign, vid, fp) = row
     return Draft(
         id=rid,
         status=status,
         last_page=last_page,
         submitted_on=submitted_on,
-        campaign=CampaignInfo(cid, cslug, qid, title, mode, is_open),
+        campaign=CampaignInfo(*campaign),
         questionnaire=definition_by_id(vid, fp),
     )
 

@@ -175,9 +175,9 @@ def start_invitation(token: str):
 @bp.route("/s/<slug>/fortsett", methods=["GET", "POST"])
 def resume(slug: str):
     campaign = _campaign_or_404(slug)
-    code = (
-        request.form.get("code", "") if request.method == "POST" else request.args.get("kode", "")
-    )
+    # Only by POST: a code in a query string would land in every access log. An old
+    # `?kode=` link (or a bare GET) gets the welcome page with the form.
+    code = request.form.get("code", "") if request.method == "POST" else ""
     if not code:
         return redirect(url_for(".welcome", slug=slug))
     response = services.response_by_resume_code(campaign, code)
@@ -285,7 +285,7 @@ def page(slug: str, name: str):
 def _render_page(
     campaign, response, questionnaire, current, answers, lang, *, raw=None, errors=None, status=200
 ):
-    position, total = engine.progress(questionnaire, answers, current.name, today())
+    position, total, settled = engine.progress(questionnaire, answers, current.name, today())
     questions = presenting.page_questions(
         questionnaire, current, answers, lang, today=today(), raw=raw, errors=errors
     )
@@ -299,6 +299,7 @@ def _render_page(
         errors=error_list,
         position=position,
         total=total,
+        settled=settled,
         answers_json=_answers_json(questionnaire, answers),
         return_to=request.values.get("return_to", ""),
         resume=_resume_info(campaign),
@@ -358,6 +359,11 @@ def submit(slug: str):
     codes = dict(session.get("resume_codes", {}))
     codes.pop(slug, None)
     session["resume_codes"] = codes
+    # Sent: the invitation has served its purpose. Kept beside the response id, the cookie
+    # would tie an anonymous or confidential response to the person invited.
+    invitations = dict(session.get("invitations", {}))
+    invitations.pop(slug, None)
+    session["invitations"] = invitations
     return redirect(url_for(".receipt", slug=slug))
 
 
@@ -379,7 +385,9 @@ def _resume_info(campaign: Campaign) -> dict[str, str] | None:
     if code:
         return {
             "code": services.format_resume_code(code),
-            "url": url_for(".resume", slug=campaign.slug, kode=code, _external=True),
+            # The code rides in the fragment, which browsers never send: the welcome page's
+            # script puts it in the form, which posts it.
+            "url": url_for(".welcome", slug=campaign.slug, _external=True) + f"#kode={code}",
         }
     if session.get("invitations", {}).get(campaign.slug):
         return {"personal": "1"}
@@ -396,7 +404,7 @@ def _campaign_view(
         definition = definition_of(latest_version(campaign.questionnaire_id))
     return {
         "slug": campaign.slug,
-        "title": campaign.title or definition.title.get(lang),
+        "title": campaign.title_in(lang) or definition.title.get(lang),
         "description": definition.description.get(lang),
         "mode": campaign.mode.value,
         "mode_explanation": str(presenting.MODE_EXPLANATIONS[campaign.mode.value]),

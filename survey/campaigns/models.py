@@ -41,6 +41,11 @@ class Campaign(Base):
         # Without an invitation there is nobody to link answers to.
         return self.mode is Mode.ANONYMOUS
 
+    def title_in(self, lang: str) -> str | None:
+        """The title in `lang` (nb, nn or en); None when it has none in that language, and
+        then the questionnaire's title in that language is shown, never the bokmål one."""
+        return {"nn": self.title_nn, "en": self.title_en}.get(lang, self.title)
+
 
 class Invitation(Base):
     """A one-time personal link. Only a hash of its token is stored."""

@@ -32,7 +32,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def create_campaign(questionnaire_id: str, mode: Mode | str, title: str | None = None) -> Campaign:
+def create_campaign(
+    questionnaire_id: str,
+    mode: Mode | str,
+    title: str | None = None,
+    *,
+    title_nn: str | None = None,
+    title_en: str | None = None,
+) -> Campaign:
+    """`title` is the bokmål title; a language without a title shows the questionnaire's."""
     if latest_version(questionnaire_id) is None:
         raise UnknownQuestionnaire(questionnaire_id)
     campaign = Campaign(
@@ -40,6 +48,8 @@ def create_campaign(questionnaire_id: str, mode: Mode | str, title: str | None =
         questionnaire_id=questionnaire_id,
         mode=Mode(mode),
         title=title,
+        title_nn=title_nn,
+        title_en=title_en,
     )
     db.session.add(campaign)
     db.session.commit()

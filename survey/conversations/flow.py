@@ -20,6 +20,7 @@ from survey.audit.services import Action, record
 from survey.conversations import services
 from survey.conversations.models import Draft, DraftKind
 from survey.db import today
+from survey.engine.definition import EMPLOYEE_AUDIENCE, WRITTEN_AUDIENCE
 from survey.extensions import db
 from survey.living import presenting as living_presenting
 from survey.living.services import Conflict
@@ -38,6 +39,11 @@ class Flow:
     endpoint: str  # the blueprint: "conversations" or "wishes"
     url_args: dict[str, Any]
     title: str
+
+    @property
+    def audience(self) -> str:
+        """The employee updating their own wishes reads the guide as «du»; the leader as written."""
+        return EMPLOYEE_AUDIENCE if self.kind is DraftKind.WISHES else WRITTEN_AUDIENCE
 
     def url(self, view: str, **args: Any) -> str:
         return url_for(f"{self.endpoint}.{view}", **self.url_args, **args)
@@ -150,20 +156,28 @@ class Flow:
         return redirect(self.url("page", name=following.name))
 
     def _render_page(self, found, current, answers, lang, *, raw=None, errors=None, status=200):
-        position, total = found.progress(answers, current.name)
+        position, total, settled = found.progress(answers, current.name)
         questions = presenting.page_questions(
-            found.questionnaire, current, answers, lang, today=today(), raw=raw, errors=errors
+            found.questionnaire,
+            current,
+            answers,
+            lang,
+            today=today(),
+            raw=raw,
+            errors=errors,
+            audience=self.audience,
         )
         error_list = [(q["name"], q["label"], q["error"]) for q in questions if q["error"]]
         return render_template(
             "conversations/page.html",
             flow=self,
-            page={"name": current.name, "title": current.title.get(lang)},
+            page={"name": current.name, "title": current.title_for(self.audience).get(lang)},
             questions=questions,
             shown=presenting.visible_names(questions),
             errors=error_list,
             position=position,
             total=total,
+            settled=settled,
             answers_json={
                 name: engine.serialize(found.questionnaire.question(name), value)
                 for name, value in answers.items()
@@ -189,6 +203,7 @@ class Flow:
                 _lang(),
                 today=today(),
                 edit_url=lambda name: self.url("page", name=name, return_to="review"),
+                audience=self.audience,
             ),
             missing=len(found.missing_required(answers)),
         )
@@ -251,12 +266,15 @@ class Flow:
         questions = {q.name: q for q in found.questionnaire.questions}
         rows = []
         for change in comparison.fields:
-            question = questions.get(change.field)
             rows.append(
                 {
-                    "label": question.label.get(lang) if question else change.field,
-                    "theirs": living_presenting.display(questions, change.field, change.old, lang),
-                    "mine": living_presenting.display(questions, change.field, change.new, lang),
+                    "label": living_presenting.label(questions, change.field, lang, self.audience),
+                    "theirs": living_presenting.display(
+                        questions, change.field, change.old, lang, self.audience
+                    ),
+                    "mine": living_presenting.display(
+                        questions, change.field, change.new, lang, self.audience
+                    ),
                 }
             )
         author = (

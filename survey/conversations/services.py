@@ -68,13 +68,8 @@ class Guide:
         earlier = [name for name in names if order.index(name) < order.index(current)]
         return self.questionnaire.page(earlier[-1]) if earlier else None
 
-    def progress(self, answers: Mapping[str, Any], current: str) -> tuple[int, int]:
-        names = [page.name for page in self.relevant_pages(answers)]
-        if current not in names:
-            names.append(current)
-            order = [page.name for page in self.questionnaire.pages]
-            names.sort(key=order.index)
-        return names.index(current) + 1, len(names)
+    def progress(self, answers: Mapping[str, Any], current: str) -> engine.Progress:
+        return engine.progress(self.questionnaire, answers, current, today(), among=self.pages)
 
     def missing_required(self, answers: Mapping[str, Any]) -> list[engine.Question]:
         editable = {

@@ -21,6 +21,7 @@ from survey.engine.expressions import (
 )
 from survey.engine.flow import (
     PageResult,
+    Progress,
     final_answers,
     first_page,
     is_required,
@@ -70,6 +71,7 @@ __all__ = [
     "parse_input",
     "prefill_values",
     "previous_page",
+    "Progress",
     "progress",
     "read_page",
     "references",

@@ -11,11 +11,18 @@ import datetime
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from survey.engine.answers import FieldError, check_range, parse_input
 from survey.engine.definition import Page, Question, Questionnaire
-from survey.engine.expressions import ExpressionError, Node, evaluate, is_empty, truthy
+from survey.engine.expressions import (
+    ExpressionError,
+    Node,
+    evaluate,
+    is_empty,
+    references,
+    truthy,
+)
 
 
 def _holds(
@@ -138,20 +145,80 @@ def previous_page(
     return next((p for p in earlier if resolved.page_relevant[p.name]), None)
 
 
-def progress(
-    q: Questionnaire, answers: Mapping[str, Any], current: str, today: datetime.date
-) -> tuple[int, int]:
-    """(position of `current` among the relevant pages, 1-based; number of relevant pages).
+class Progress(NamedTuple):
+    position: int  # of the current page among the pages that apply, 1-based
+    total: int  # the most pages there can be, given the answers so far
+    settled: bool  # True when `total` can no longer change on the way forward
 
-    A current page that is not relevant is counted in, so the position never exceeds the total.
+
+def _settled_by(q: Questionnaire, resolved: _Resolved, names: set[str], current_index: int) -> bool:
+    """Whether the values of `names` can no longer change on the way forward from the current
+    page: each is on an earlier page (so answered by now), or hidden by answers that are, and
+    likewise for everything its relevance hangs on."""
+    page_of = {
+        question.name: q.page_index(page.name) for page in q.pages for question in page.questions
+    }
+    visiting: set[str] = set()
+
+    def settled(name: str) -> bool:
+        if name not in page_of:
+            return True
+        if name in visiting:  # a cycle: the loader refuses them, but never loop
+            return False
+        visiting.add(name)
+        try:
+            index = page_of[name]
+            page = q.pages[index]
+            depends_on = set()
+            for node in (q.question(name).relevant, page.relevant):
+                if node is not None:
+                    depends_on |= references(node)
+            if not all(settled(other) for other in depends_on):
+                return False
+            if index < current_index:
+                return True
+            # Not answered yet: settled only if it stays hidden, so its value stays empty.
+            return not (resolved.page_relevant[page.name] and resolved.question_relevant[name])
+        finally:
+            visiting.discard(name)
+
+    return all(settled(name) for name in names)
+
+
+def progress(
+    q: Questionnaire,
+    answers: Mapping[str, Any],
+    current: str,
+    today: datetime.date,
+    among: Collection[str] | None = None,
+) -> Progress:
+    """Where `current` stands among the relevant pages (only those named in `among`, if given).
+
+    The total counts the pages that apply now and every later page whose relevance still
+    depends on an answer on this page or after it, so it is the most pages there can be: going
+    forward it only ever shrinks, never jumps up after a branch. A current page that is not
+    relevant is counted in, so the position never exceeds the total.
     """
     index = q.page_index(current)
     resolved = _resolve(q, answers, today)
-    before = sum(1 for page in q.pages[:index] if resolved.page_relevant[page.name])
-    total = sum(1 for page in q.pages if resolved.page_relevant[page.name])
-    if not resolved.page_relevant[current]:
-        total += 1
-    return before + 1, total
+
+    def counted(page: Page) -> bool:
+        return among is None or page.name in among
+
+    before = sum(
+        1 for page in q.pages[:index] if counted(page) and resolved.page_relevant[page.name]
+    )
+    later = undecided = 0
+    for page in q.pages[index + 1 :]:
+        if not counted(page):
+            continue
+        decided = page.relevant is None or _settled_by(
+            q, resolved, references(page.relevant), index
+        )
+        if resolved.page_relevant[page.name] or not decided:
+            later += 1
+        undecided += not decided
+    return Progress(before + 1, before + 1 + later, undecided == 0)
 
 
 def final_answers(

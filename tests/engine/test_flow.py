@@ -94,11 +94,49 @@ def test_navigation(full):
 
 
 def test_progress(full):
-    assert progress(full, {}, "stilling", TODAY) == (1, 2)
-    assert progress(full, {}, "avslutning", TODAY) == (2, 2)
-    assert progress(full, DEEP, "helg", TODAY) == (3, 4)
-    # A page that is no longer relevant still gets a sensible position.
-    assert progress(full, {}, "onske", TODAY) == (2, 3)
+    # Nothing answered: the wish and weekend pages may still come, so 4 is only an upper bound.
+    assert progress(full, {}, "stilling", TODAY) == (1, 4, False)
+    assert progress(full, DEEP, "onske", TODAY) == (2, 4, False)
+    assert progress(full, DEEP, "helg", TODAY) == (3, 4, True)
+    full_time = {"yrkesgruppe": "lege", "stillingsprosent": 100.0}
+    assert progress(full, full_time, "avslutning", TODAY) == (2, 2, True)
+    # A page that is no longer relevant still gets a sensible position; the weekend page hangs
+    # on a question of the (hidden) wish page, so it is known to be skipped.
+    assert progress(full, {}, "onske", TODAY) == (2, 3, True)
+    # Hidden by an earlier answer: a later page that depends on it is decided, not «at most».
+    no_more = {**DEEP, "onsker_storre": "no"}
+    assert progress(full, no_more, "avslutning", TODAY) == (2, 2, True)
+    # Counting only some pages (the employee's own wish pages of the interview guide).
+    assert progress(full, DEEP, "helg", TODAY, among={"onske", "helg"}) == (2, 2, True)
+
+
+def _walk(q, answers):
+    """(position, total) on each page a respondent sees, answering `answers` page by page."""
+    seen, given = [], {}
+    page = first_page(q, given, TODAY)
+    while page is not None:
+        position, total, _settled = progress(q, given, page.name, TODAY)
+        seen.append((page.name, position, total))
+        given.update({k: v for k, v in answers.items() if k in {x.name for x in page.questions}})
+        page = next_page(q, given, page.name, TODAY)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        DEEP,
+        {**DEEP, "antall_helger": 2},
+        {**DEEP, "onsker_storre": "no"},
+        {"yrkesgruppe": "lege", "stillingsprosent": 100.0},
+    ],
+)
+def test_progress_never_jumps_up_on_the_way_forward(full, answers):
+    walk = _walk(full, answers)
+    assert [position for _name, position, _total in walk] == list(range(1, len(walk) + 1))
+    totals = [total for _name, _position, total in walk]
+    assert totals == sorted(totals, reverse=True)
+    assert totals[-1] == len(walk)  # on the last page the count is exact
 
 
 def test_final_answers_keep_only_relevant_non_empty_values(full):
