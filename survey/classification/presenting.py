@@ -19,6 +19,7 @@ from survey.classification import (
     classify_many,
     load_definitions,
 )
+from survey.living.relevance import counted
 
 STATUS_LABELS = {
     FULL_TIME: _l("Full time"),
@@ -66,6 +67,7 @@ def threshold_from(text: str | None) -> HeltidThreshold:
 
 def record_view(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """One record under the active profile, criterion by criterion, and under the others."""
+    data = counted(data)
     found = definitions()
     threshold = found.default_heltid_threshold
     active = found.active_profile
@@ -105,6 +107,7 @@ def side_by_side(
     (the default exclusions left out)."""
     found = definitions()
     exclusions = found.default_exclusions
+    people = [(person, counted(data)) for person, data in people]
     rows = []
     for person, data in people:
         excluded = [group.names.get(lang) for group in exclusions if group.matches(data)]

@@ -25,6 +25,7 @@ from survey.db import today as local_today
 from survey.db import utcnow
 from survey.extensions import db
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision
+from survey.living.relevance import counted
 from survey.roster.models import Ansettelsesform, Position
 
 SHIFT_TYPES = ("dag", "kveld", "natt")
@@ -353,7 +354,8 @@ def person_records(vacancy: Vacancy) -> list[logic.PersonRecord]:
     parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
     history = past_decisions(exclude_vacancy=vacancy.id)
     records = []
-    for person, document_id, data in rows:
+    for person, document_id, stored in rows:
+        data = counted(stored)  # only answers that apply under the current ones
         held = positions.get(person.id, [])
         starts = [p.startdato for p in held if p.startdato is not None]
         largest = max(held, key=lambda p: p.stillingsprosent, default=None)
@@ -363,8 +365,8 @@ def person_records(vacancy: Vacancy) -> list[logic.PersonRecord]:
                 name=person.name,
                 unit_name=person.unit.name if person.unit else "",
                 unit_relation=_unit_relation(person.unit_id, vacancy.unit_id, parents),
-                data=data or {},
-                status=_classification_status(data or {}),
+                data=data,
+                status=_classification_status(data),
                 employed_since=min(starts, default=None),
                 last_confirmed=_as_date(confirmed.get(document_id)),
                 roster_percent=float(sum(p.stillingsprosent for p in held)) if held else None,

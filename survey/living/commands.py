@@ -15,6 +15,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from survey.living.exporting import export_rows, states, write_csv, write_xlsx
+from survey.living.relevance import counted_states
 
 STATUS_LABELS = {
     "full_time": "heltid",
@@ -89,7 +90,7 @@ def classify_command(
         raise click.ClickException(f"--heltid: {error}") from None
     as_of = _parse_date(as_of_text)
 
-    found = states(as_of)
+    found = counted_states(states(as_of))
     results = [
         {
             profile.id: classify(state.data, profile, heltid_threshold=threshold)

@@ -18,6 +18,7 @@ from sqlalchemy import Date, and_, case, literal, null, or_, select, union_all
 
 from survey.accounts.models import Person
 from survey.classification import Definitions, ExclusionGroup, HeltidThreshold, Profile
+from survey.living import relevance
 from survey.living.models import Revision
 from survey.reporting import jsonsql
 from survey.reporting.classification_sql import (
@@ -37,6 +38,7 @@ from survey.reporting.models import (
     list_column,
     number_column,
 )
+from survey.reporting.relevance_sql import relevance_guard, relevant_columns
 from survey.roster.models import EmployeeDetails
 
 __all__ = ["REASONS", "SHIFTS", "BIN_LIMITS", "TILTAK", "Settings", "classified", "facts"]
@@ -117,15 +119,21 @@ def facts(
         day = days.c.day
         query = select(day).select_from(FACTS).join(days, f.effective_on <= day)
     query = query.where(f.effective_on <= day, or_(f.valid_until.is_(None), f.valid_until > day))
+    # Only answers the guide asks under the record's other answers count (living/relevance.py).
+    guide = relevance.guide()
+    counted = relevant_columns(guide, f, FIELD_COLUMNS)
     exclusion_columns = []
     data = None
     for group in exclusions:
-        condition = _typed_exclusion(f, group)
+        condition = _typed_exclusion(counted, group)
         if condition is None:
             if data is None:
                 query = query.join(Revision, Revision.id == f.revision_id)
                 data = Revision.data
             condition = _json_exclusion(data, group)
+            guard = relevance_guard(guide, f, group.field)
+            if guard is not None:
+                condition = and_(guard, condition)
         exclusion_columns.append(
             case((condition, literal(1)), else_=literal(0)).label(f"ex_{group.id}")
         )
@@ -136,7 +144,7 @@ def facts(
             f.person_id,
             Person.unit_id.label("unit_id"),
             EmployeeDetails.kjonn.label("kjonn"),
-            *(f[name] for name in FIELD_COLUMNS),
+            *(counted[name].label(name) for name in FIELD_COLUMNS),
             *exclusion_columns,
         )
     )
