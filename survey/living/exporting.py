@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from survey.tabular import Sheet, csv_bytes
+from survey.tabular import write_xlsx as write_sheets
 
 # The columns before the data fields. The person's unit on the roster is `registrert_enhet`:
 # `enhet` is a question in heltid-arlig.yaml (the unit the employee says they work in).
@@ -114,24 +115,17 @@ def cell(value: Any) -> Any:
     return value
 
 
-def write_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else cell(row[c]) for c in columns])
-    return buffer.getvalue()
+def _table(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    return [list(columns), *([cell(row[column]) for column in columns] for row in rows)]
+
+
+def write_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
+    """CSV for Norwegian Excel (see survey.tabular)."""
+    return csv_bytes(_table(columns, rows))
 
 
 def write_xlsx(columns: Sequence[str], rows: Sequence[dict[str, Any]], target: Any) -> None:
     """Write a workbook to a path or a binary file object."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "levende dokumenter"
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([cell(row[column]) for column in columns])
-    sheet.freeze_panes = "A2"
-    workbook.save(target)
+    write_sheets(
+        [Sheet("levende dokumenter", _table(columns, rows), bold_rows={0}, freeze="A2")], target
+    )

@@ -34,9 +34,9 @@ def write_report(report, out: Path, *, lang: str, archival: bool, author: str) -
     if kind is None:
         raise click.ClickException(f"--out: use a .pdf, .html, .csv or .xlsx file, not {out.name}")
     if kind == "csv":
-        out.write_text(to_csv(report), encoding="utf-8-sig")
+        out.write_bytes(to_csv(report))
     elif kind == "xlsx":
-        write_xlsx(report, out)
+        write_xlsx(report, out, lang)
     else:
         metadata = PdfMetadata(
             title=f"{report.title} – {report.subtitle}", author=author, lang=lang

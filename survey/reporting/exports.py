@@ -1,14 +1,21 @@
-"""The aggregate tables of a report as CSV or XLSX: the same cells as the PDF, suppressed
-cells as «–», percentages as numbers with one decimal."""
+"""A report as CSV or XLSX: what the report says in words (title, scope, facts, paragraphs),
+then its aggregate tables with the same cells as the PDF, suppressed cells as «–»,
+percentages as numbers with one decimal. Written through survey.tabular, so the CSV opens in
+Norwegian Excel and no text from users can become a formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from reports.formatting import SUPPRESSED
-from reports.model import PERCENT, TEXT, Cell, Report, Table
+from reports.model import PERCENT, TEXT, Cell, Facts, Paragraph, Report, Table
+from survey.tabular import Sheet, csv_bytes
+from survey.tabular import write_xlsx as write_sheets
 
 
 def _value(cell: Cell):
@@ -25,39 +32,52 @@ def _n(table: Table):
     return SUPPRESSED if table.n is None else table.n
 
 
-def to_csv(report: Report) -> str:
-    """Every table one after the other: its title and N, the header, the rows, a blank line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+def _words(report: Report) -> tuple[list[list[Any]], set[int]]:
+    """The title, the subtitle and every section's facts and paragraphs (tables and charts
+    left out); with the indexes of the headings. A report with too few answers has only this
+    to say, and says it."""
+    rows: list[list[Any]] = [[report.title], [report.subtitle]]
+    headings = {0}
+    for section in report.sections:
+        blocks = [block for block in section.blocks if isinstance(block, Facts | Paragraph)]
+        if not blocks:
+            continue
+        rows.append([])
+        headings.add(len(rows))
+        rows.append([section.title])
+        for block in blocks:
+            if isinstance(block, Facts):
+                rows.extend([label, value] for label, value in block.items)
+            else:
+                rows.append([block.text])
+    return rows, headings
+
+
+def _table_rows(table: Table) -> list[list[Any]]:
+    return [list(table.columns), *([_value(cell) for cell in row.cells] for row in table.rows)]
+
+
+def to_csv(report: Report) -> bytes:
+    """The words, then every table: its title and N, the header, the rows, a blank line."""
+    rows, _headings = _words(report)
+    rows.append([])
     for table in report.tables():
-        writer.writerow([table.title, f"N = {_n(table)}"])
-        writer.writerow(table.columns)
-        for row in table.rows:
-            writer.writerow([_value(cell) for cell in row.cells])
-        writer.writerow([])
-    writer.writerow([f"{SUPPRESSED}: {report.suppression_note}"])
-    return buffer.getvalue()
+        rows.append([table.title, f"N = {_n(table)}"])
+        rows.extend(_table_rows(table))
+        rows.append([])
+    rows.append([f"{SUPPRESSED}: {report.suppression_note}"])
+    return csv_bytes(rows)
 
 
-def write_xlsx(report: Report, path: Path | io.BytesIO) -> None:
-    """One sheet per table, named by the table's id."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+def write_xlsx(report: Report, path: Path | io.BytesIO, lang: str) -> None:
+    """A first sheet with the words, then one sheet per table, named by the table's id."""
+    words, headings = _words(report)
+    with force_locale(lang):
+        first = _("Report")
+    sheets = [Sheet(first, words, bold_rows=headings, widths={"A": 42, "B": 60})]
     for table in report.tables():
-        sheet = workbook.create_sheet(table.id[:31])
-        sheet.append([table.title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(["N", _n(table)])
-        sheet.append(list(table.columns))
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_value(cell) for cell in row.cells])
+        rows: list[list[Any]] = [[table.title], ["N", _n(table)], *_table_rows(table)]
         if table.has_suppressed:
-            sheet.append([])
-            sheet.append([f"{SUPPRESSED}: {report.suppression_note}"])
-        sheet.column_dimensions["A"].width = 42
-    workbook.save(path)
+            rows += [[], [f"{SUPPRESSED}: {report.suppression_note}"]]
+        sheets.append(Sheet(table.id, rows, bold_rows={0, 2}, widths={"A": 42}))
+    write_sheets(sheets, path)

@@ -49,10 +49,10 @@ def report_bytes(report, kind: str, lang: str) -> bytes:
     from survey.reporting.exports import to_csv, write_xlsx
 
     if kind == "csv":
-        return to_csv(report).encode("utf-8-sig")
+        return to_csv(report)
     if kind == "xlsx":
         buffer = io.BytesIO()
-        write_xlsx(report, buffer)
+        write_xlsx(report, buffer, lang)
         return buffer.getvalue()
     metadata = PdfMetadata(title=f"{report.title} – {report.subtitle}", author=_author(), lang=lang)
     html = render_html("report.html", {"report": report}, lang, metadata)

@@ -178,7 +178,8 @@ def test_classify_table_and_csv(runner, documents):
 
     result = runner.invoke(args=["classify", "--as-of", AS_OF, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # `;`, UTF-8 with BOM: CSV for Norwegian Excel.
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert [row["ansattnummer"] for row in rows] == ["1001", "1002", "1003", "1004", "1005"]
     assert rows[1]["drammen"] == "voluntary"
     assert rows[1]["selvrapportert"] == "involuntary"
@@ -207,8 +208,8 @@ def test_export_csv_round_trip_and_audit(runner, documents, app, tmp_path):
         args=["export", "living-documents", "--format", "csv", "--as-of", AS_OF, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file, delimiter=";")
         rows = list(reader)
         columns = reader.fieldnames
     assert columns[:6] == [

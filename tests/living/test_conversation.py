@@ -381,7 +381,7 @@ def test_definitions_side_by_side_and_export(app, client, people):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    assert text.splitlines()[0].startswith("ansattnummer,navn,registrert_enhet")
+    assert text.splitlines()[0].startswith("\ufeffansattnummer;navn;registrert_enhet")
     assert "Eva Ansatt" in text and "Olav Annen" in text
     assert client.get("/levende/eksport?format=xlsx").data[:2] == b"PK"
     with app.app_context():

@@ -118,8 +118,8 @@ def test_campaign_csv_has_the_same_cells(runner, tmp_path, campaign_id):
     )
     assert result.exit_code == 0, result.output
     rows = out.read_text(encoding="utf-8-sig").splitlines()
-    assert "3;5;16.7" in rows
-    assert "Mean;4.5;" in rows
+    assert "3;5;16,7" in rows
+    assert "Mean;4,5;" in rows
     assert "Mental health and substance abuse;–;–" in rows
 
 
@@ -357,7 +357,7 @@ def test_unit_leader_gets_only_their_units(app, client, campaign_id):
     # The campaign report holds the answers from their own unit only.
     response = client.get(f"/rapporter/kampanjer/{campaign_id}?format=csv&lang=en")
     rows = response.data.decode("utf-8-sig").splitlines()
-    assert "Care centre A;15;100.0" in rows
+    assert "Care centre A;15;100,0" in rows
     assert not any(row.startswith("Home care services") for row in rows)
 
 

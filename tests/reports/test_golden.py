@@ -102,7 +102,7 @@ def test_csv_and_xlsx_hold_the_same_cells(runner, tmp_path):
     from openpyxl import load_workbook
 
     csv_text = report(runner, tmp_path, "en", suffix=".csv").read_text(encoding="utf-8-sig")
-    assert "30–49.9 %;10;17.5" in csv_text
+    assert "30–49.9 %;10;17,5" in csv_text  # decimal comma for Norwegian Excel
     assert "80–99.9 %;–;–" in csv_text
     workbook = load_workbook(report(runner, tmp_path, "en", suffix=".xlsx"))
     rows = list(workbook["positions"].iter_rows(values_only=True))
