@@ -135,6 +135,29 @@ class ExclusionGroup:
 
 
 @dataclass(frozen=True)
+class Population:
+    """Who is counted: the one rule `survey classify`, the definitions page and the reports
+    apply (`excluded_by_default` in definitions.yaml). Everyone in scope is counted except the
+    people whose living document puts them in a left-out group; the other groups are counted,
+    and said to be, because they are often left out elsewhere (003:826-828, 850-851, 856-858).
+    People on the roster without a living document cannot be placed in a group: counted."""
+
+    left_out: tuple[ExclusionGroup, ...]
+    counted: tuple[ExclusionGroup, ...]
+
+    def left_out_groups(self, record: Mapping[str, Any]) -> tuple[ExclusionGroup, ...]:
+        """The left-out groups `record` is in (empty: the record is counted)."""
+        return tuple(group for group in self.left_out if group.matches(record))
+
+    def group_counts(self, records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+        """The people in each group, left out or counted (one person may be in several)."""
+        return {
+            group.id: sum(1 for record in records if group.matches(record))
+            for group in (*self.left_out, *self.counted)
+        }
+
+
+@dataclass(frozen=True)
 class Definitions:
     filename: str
     heltid_thresholds: tuple[HeltidThreshold, ...]
@@ -163,6 +186,13 @@ class Definitions:
     @property
     def default_exclusions(self) -> tuple[ExclusionGroup, ...]:
         return tuple(group for group in self.exclusions if group.excluded_by_default)
+
+    @property
+    def population(self) -> Population:
+        return Population(
+            left_out=self.default_exclusions,
+            counted=tuple(group for group in self.exclusions if not group.excluded_by_default),
+        )
 
 
 def _join(prefix: str, key: str) -> str:

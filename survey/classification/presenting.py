@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from survey.classification import (
     STATUSES,
     VOLUNTARY,
     Definitions,
+    ExclusionGroup,
     HeltidThreshold,
     classify,
     classify_many,
@@ -56,6 +57,17 @@ def threshold_text(threshold: HeltidThreshold) -> str:
     return f"{number} %" if threshold.value >= 100 else f"≥ {number} %"
 
 
+def groups_text(
+    groups: Sequence[ExclusionGroup],
+    counts: Mapping[str, int],
+    lang: str,
+    fmt: Callable[[int], str] = str,
+) -> str:
+    """«Students (1); Managers (2); Pensioners (0)»: every group of the population rule with
+    the people in it, zeros included, so that the rule itself is stated; «–» for none."""
+    return "; ".join(f"{g.names.get(lang)} ({fmt(counts.get(g.id, 0))})" for g in groups) or "–"
+
+
 def threshold_from(text: str | None) -> HeltidThreshold:
     """The threshold chosen on a page, if it is one of the definitions' choices."""
     found = definitions()
@@ -72,7 +84,7 @@ def record_view(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     threshold = found.default_heltid_threshold
     active = found.active_profile
     result = classify(data, active, heltid_threshold=threshold)
-    excluded = [group.names.get(lang) for group in found.default_exclusions if group.matches(data)]
+    excluded = [group.names.get(lang) for group in found.population.left_out_groups(data)]
     return {
         "profile": active.names.get(lang),
         "threshold": threshold_text(threshold),
@@ -104,13 +116,13 @@ def side_by_side(
     people: Sequence[tuple[Any, Mapping[str, Any]]], threshold: HeltidThreshold, lang: str
 ) -> dict[str, Any]:
     """Every person under every profile, and the counts per profile over the same population
-    (the default exclusions left out)."""
+    (the population rule, `Definitions.population`, applied as in `survey classify`)."""
     found = definitions()
-    exclusions = found.default_exclusions
+    population = found.population
     people = [(person, counted(data)) for person, data in people]
     rows = []
     for person, data in people:
-        excluded = [group.names.get(lang) for group in exclusions if group.matches(data)]
+        excluded = [group.names.get(lang) for group in population.left_out_groups(data)]
         rows.append(
             {
                 "person": person,
@@ -122,9 +134,9 @@ def side_by_side(
                 ],
             }
         )
-    table = classify_many(
-        [data for _person, data in people], found.profiles, threshold, exclude=exclusions
-    )
+    records = [data for _person, data in people]
+    table = classify_many(records, found.profiles, threshold, exclude=population.left_out)
+    in_groups = population.group_counts(records)
     return {
         "profiles": [
             {"id": p.id, "name": p.names.get(lang), "active": p.id == found.active_profile_id}
@@ -137,10 +149,10 @@ def side_by_side(
         ],
         "statuses": [(status, str(STATUS_LABELS[status])) for status in STATUSES],
         "n": table.n,
-        "excluded": [
-            {"name": group.names.get(lang), "count": table.excluded[group.id]}
-            for group in exclusions
-        ],
+        "in_scope": len(records),
+        "left_out_total": table.excluded_total,
+        "left_out": groups_text(population.left_out, table.excluded, lang),
+        "counted_groups": groups_text(population.counted, in_groups, lang),
         "threshold": str(threshold),
         "threshold_text": threshold_text(threshold),
         "thresholds": [(str(choice), threshold_text(choice)) for choice in found.heltid_thresholds],

@@ -66,8 +66,11 @@ def classify_command(
     profile_id: str | None, as_of_text: str | None, heltid: str | None, output: str
 ) -> None:
     """Classify every living document, as it stood on a day, under the definitions of
-    ufrivillig deltid: heltid, frivillig or ufrivillig deltid, or mangler data."""
+    ufrivillig deltid: heltid, frivillig or ufrivillig deltid, or mangler data. The totals
+    count the population of the reports and the definitions page (population in
+    definitions.yaml): people in a left-out group are listed, marked, and not counted."""
     from survey.classification import HeltidThreshold, classify, classify_many, load_definitions
+    from survey.classification.presenting import groups_text
 
     definitions = load_definitions()
     if profile_id is None:
@@ -91,6 +94,9 @@ def classify_command(
     as_of = _parse_date(as_of_text)
 
     found = counted_states(states(as_of))
+    population = definitions.population
+    records = [state.data for state in found]
+    left_out = [population.left_out_groups(data) for data in records]
     results = [
         {
             profile.id: classify(state.data, profile, heltid_threshold=threshold)
@@ -98,15 +104,17 @@ def classify_command(
         }
         for state in found
     ]
-    comparison = classify_many([state.data for state in found], profiles, threshold)
+    comparison = classify_many(records, profiles, threshold, exclude=population.left_out)
     totals = {row.profile.id: dict(row.counts) for row in comparison.rows}
     ids = [profile.id for profile in profiles]
+    in_groups = population.group_counts(records)
 
     if output == "json":
         people = [
             {
                 "ansattnummer": state.ansattnummer,
                 "name": state.name,
+                "left_out": [group.id for group in groups],
                 "profiles": {
                     profile: {
                         "status": result.status,
@@ -118,11 +126,17 @@ def classify_command(
                     for profile, result in classified.items()
                 },
             }
-            for state, classified in zip(found, results, strict=True)
+            for state, classified, groups in zip(found, results, left_out, strict=True)
         ]
         document = {
             "as_of": as_of.isoformat(),
             "heltid_threshold": str(threshold),
+            "population": {
+                "in_scope": len(found),
+                "left_out": dict(comparison.excluded),
+                "counted_groups": {group.id: in_groups[group.id] for group in population.counted},
+                "n": comparison.n,
+            },
             "people": people,
             "totals": totals,
         }
@@ -130,8 +144,8 @@ def classify_command(
     elif output == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["ansattnummer", "navn", "stillingsprosent", *ids])
-        for state, classified in zip(found, results, strict=True):
+        writer.writerow(["ansattnummer", "navn", "stillingsprosent", *ids, "utelatt"])
+        for state, classified, groups in zip(found, results, left_out, strict=True):
             stilling = state.data.get("stillingsprosent")
             writer.writerow(
                 [
@@ -139,6 +153,7 @@ def classify_command(
                     state.name,
                     "" if stilling is None else stilling,
                     *(classified[profile].status for profile in ids),
+                    ";".join(group.id for group in groups),
                 ]
             )
         click.echo(buffer.getvalue(), nl=False)
@@ -149,12 +164,22 @@ def classify_command(
                 state.name,
                 _stilling(state.data.get("stillingsprosent")),
                 *(STATUS_LABELS[classified[profile].status] for profile in ids),
+                ", ".join(group.id for group in groups),
             ]
-            for state, classified in zip(found, results, strict=True)
+            for state, classified, groups in zip(found, results, left_out, strict=True)
         ]
-        for line in _table(["ansattnummer", "navn", "stilling %", *ids], rows):
+        for line in _table(["ansattnummer", "navn", "stilling %", *ids, "utelatt"], rows):
             click.echo(line)
         click.echo(f"\n{len(found)} person(s) on {as_of.isoformat()}, heltid {threshold}")
+        click.echo(
+            f"Population: {len(found)} living document(s) in force, of whom "
+            f"{comparison.excluded_total} left out; N = {comparison.n}"
+        )
+        click.echo(f"Left out: {groups_text(population.left_out, comparison.excluded, 'en')}")
+        click.echo(
+            "Counted although often left out: " + groups_text(population.counted, in_groups, "en")
+        )
+        click.echo(f"Totals over N = {comparison.n}:")
         for profile in ids:
             counts = ", ".join(
                 f"{label} {totals[profile][status]}" for status, label in STATUS_LABELS.items()

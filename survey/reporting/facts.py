@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, case, literal, null, or_, select, union_all
+from sqlalchemy import Date, Float, and_, case, cast, func, literal, null, or_, select, union_all
 
 from survey.accounts.models import Person
 from survey.classification import Definitions, ExclusionGroup, HeltidThreshold, Profile
@@ -39,7 +39,7 @@ from survey.reporting.models import (
     number_column,
 )
 from survey.reporting.relevance_sql import relevance_guard, relevant_columns
-from survey.roster.models import EmployeeDetails
+from survey.roster.models import EmployeeDetails, Position
 
 __all__ = ["REASONS", "SHIFTS", "BIN_LIMITS", "TILTAK", "Settings", "classified", "facts"]
 
@@ -107,9 +107,13 @@ def facts(
     on: dt.date | Sequence[dt.date],
     unit_ids: Collection[int] | None,
     exclusions: Sequence[ExclusionGroup],
+    *,
+    roster: bool = False,
 ):
     """One row per person in scope and day with a revision in force then: typed answer fields,
-    `day`, and `ex_<group>` (1/0) for every exclusion group. `on` is a day or a list of days."""
+    `day`, `mapped` (1) and `ex_<group>` (1/0) for every exclusion group. `on` is a day or a
+    list of days. With `roster` (one day only), also a row with `mapped` 0 for everyone on the
+    roster then without a living document in force (`_roster_only`)."""
     f = FACTS.c
     if isinstance(on, dt.date):
         day = literal(on, Date)
@@ -146,11 +150,76 @@ def facts(
             EmployeeDetails.kjonn.label("kjonn"),
             *(counted[name].label(name) for name in FIELD_COLUMNS),
             *exclusion_columns,
+            literal(1).label("mapped"),
         )
     )
     if unit_ids is not None:
         query = query.where(Person.unit_id.in_(sorted(unit_ids)))
+    if roster:
+        if not isinstance(on, dt.date):
+            raise ValueError("the roster has no history: one day only")
+        return union_all(query, _roster_only(query, on, unit_ids, exclusions)).subquery("facts")
     return query.subquery("facts")
+
+
+def _roster_only(mapped, day: dt.date, unit_ids: Collection[int] | None, exclusions):
+    """The people on the roster on `day` (a position begun by then) without a living document
+    in force then, as rows shaped like `mapped`'s: the register facts the roster holds (the
+    positions added up, the largest position's yrkesgruppe and ansettelsesform, as the
+    interview guide is pre-filled: conversations/services.py roster_prefill), every answer
+    NULL, `mapped` 0. The roster keeps no history, so this is today's roster; a position that
+    starts after `day` does not count yet."""
+    f = FACTS.c
+    begun = or_(Position.startdato.is_(None), Position.startdato <= day)
+    ranked = (
+        select(
+            Position.person_id,
+            Position.yrkesgruppe,
+            Position.ansettelsesform,
+            func.sum(Position.stillingsprosent)
+            .over(partition_by=Position.person_id)
+            .label("total"),
+            func.row_number()
+            .over(
+                partition_by=Position.person_id,
+                order_by=(Position.stillingsprosent.desc(), Position.id),
+            )
+            .label("rank"),
+        )
+        .where(begun)
+        .subquery("positions")
+    )
+    documented = select(f.person_id).where(
+        f.effective_on <= day, or_(f.valid_until.is_(None), f.valid_until > day)
+    )
+    known = {
+        "stilling": cast(ranked.c.total, Float),
+        "yrkesgruppe": ranked.c.yrkesgruppe,
+        "ansettelsesform": ranked.c.ansettelsesform,
+    }
+    columns = {
+        "day": literal(day, Date),
+        "person_id": Person.id,
+        "unit_id": Person.unit_id,
+        "kjonn": EmployeeDetails.kjonn,
+        "mapped": literal(0),
+        **known,
+    }
+    for group in exclusions:
+        condition = _typed_exclusion(known, group) if group.field in known else None
+        columns[f"ex_{group.id}"] = (
+            literal(0) if condition is None else case((condition, literal(1)), else_=literal(0))
+        )
+    query = (
+        select(*(columns.get(c.name, null()).label(c.name) for c in mapped.selected_columns))
+        .select_from(ranked)
+        .join(Person, Person.id == ranked.c.person_id)
+        .outerjoin(EmployeeDetails, EmployeeDetails.person_id == Person.id)
+        .where(ranked.c.rank == 1, Person.id.not_in(documented))
+    )
+    if unit_ids is not None:
+        query = query.where(Person.unit_id.in_(sorted(unit_ids)))
+    return query
 
 
 @dataclass(frozen=True)
@@ -216,10 +285,13 @@ def classified(
     unit_ids: Collection[int] | None,
     settings: Settings,
     name="classified",
+    *,
+    roster: bool = False,
 ):
-    """Per person (and day): included (not in a left-out group), statuses, bin and counted
-    flags."""
-    f = facts(on, unit_ids, settings.exclusions).c
+    """Per person (and day): included (not in a left-out group), mapped (a living document in
+    force; with `roster`, 0 for the people on the roster without one), statuses (NULL when
+    not mapped), bin and counted flags."""
+    f = facts(on, unit_ids, settings.exclusions, roster=roster).c
     left_out = [f[f"ex_{group.id}"] == 1 for group in settings.excluded]
     included = case((or_(*left_out), literal(0)), else_=literal(1)) if left_out else literal(1)
     part_time = case(
@@ -237,6 +309,7 @@ def classified(
         f.yrkesgruppe,
         f.stilling,
         included.label("included"),
+        f.mapped,
         bin_of(f.stilling).label("bin"),
         part_time.label("part_time"),
         f.onsket_endring,
@@ -245,7 +318,9 @@ def classified(
             "reduction"
         ),
         *(
-            status(f, profile, settings.threshold).label(f"st_{profile.id}")
+            case((f.mapped == 1, status(f, profile, settings.threshold)), else_=null()).label(
+                f"st_{profile.id}"
+            )
             for profile in settings.profiles
         ),
         *(_willing(f, tiltak).label(f"w_{tiltak}") for tiltak in TILTAK),

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, null, select, text, union_all
+from sqlalchemy import case, func, literal_column, null, select, text, union_all
 
 from survey.extensions import db
 from survey.reporting.classification_sql import INVOLUNTARY, STATUS_CODES
@@ -27,9 +27,18 @@ STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
 
 @dataclass
 class Counts:
-    """Additive figures for one group of people (all of them, a unit, a yrkesgruppe …)."""
+    """Additive figures for one group of people (all of them, a unit, a yrkesgruppe …).
+
+    The position figures (n, n_stilling, sum_stilling, bins, heltid, part_time) are register
+    facts of everyone counted, also people on the roster not mapped yet; the rest (statuses,
+    wishes, willingness, reasons) come from living documents, the `mapped` people."""
 
     n: int = 0  # people counted
+    mapped: int = 0  # of whom with a living document in force
+    mapped_part_time: int = 0  # mapped people working part time
+    mapped_n_stilling: int = 0  # the position figures of the mapped people (the trend's)
+    mapped_sum_stilling: float = 0.0
+    mapped_heltid: int = 0
     n_stilling: int = 0  # with a stillingsprosent
     sum_stilling: float = 0.0
     bins: list[int] = field(default_factory=lambda: [0] * (len(BIN_LIMITS) + 1))
@@ -48,6 +57,11 @@ class Counts:
 
     def add(self, other: Counts) -> None:
         self.n += other.n
+        self.mapped += other.mapped
+        self.mapped_part_time += other.mapped_part_time
+        self.mapped_n_stilling += other.mapped_n_stilling
+        self.mapped_sum_stilling += other.mapped_sum_stilling
+        self.mapped_heltid += other.mapped_heltid
         self.n_stilling += other.n_stilling
         self.sum_stilling += other.sum_stilling
         self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
@@ -96,7 +110,7 @@ class HeltidFigures:
     as_of: dt.date
     settings: Settings
     total: Counts  # the population: people in scope not in a left-out group
-    in_scope: int  # people in scope with a living document in force, before exclusions
+    in_scope: int  # people in scope on the roster or with a living document, before exclusions
     excluded: dict[str, int]  # per left-out or counted group, over everyone in scope
     excluded_total: int
     by_unit: dict[int | None, Counts]
@@ -124,8 +138,14 @@ def _count(condition):
 
 def _aggregates(c, settings: Settings) -> list:
     active = settings.active.id
+    mapped = c.mapped == 1
     return [
         func.count().label("n"),
+        _count(mapped).label("mapped"),
+        _count(mapped & (c.part_time == 1)).label("mapped_part_time"),
+        _count(mapped & c.stilling.is_not(None)).label("mapped_n_stilling"),
+        func.coalesce(func.sum(case((mapped, c.stilling))), 0.0).label("mapped_sum_stilling"),
+        _count(mapped & (c.part_time == 0)).label("mapped_heltid"),
         func.count(c.stilling).label("n_stilling"),
         func.coalesce(func.sum(c.stilling), 0.0).label("sum_stilling"),
         *(_count(c.bin == index).label(f"bin_{index}") for index in range(len(BIN_LIMITS) + 1)),
@@ -164,6 +184,7 @@ def _aggregates(c, settings: Settings) -> list:
 # What the breakdowns by unit, yrkesgruppe and kjønn show (the rest stays 0 there).
 BREAKDOWN_FIGURES = (
     "n",
+    "mapped",
     "n_stilling",
     "sum_stilling",
     "heltid",
@@ -209,6 +230,11 @@ def _figures_query(c, settings: Settings):
 def _counts_of(m, settings: Settings) -> Counts:
     counts = Counts(
         n=m["n"],
+        mapped=int(m["mapped"]),
+        mapped_part_time=int(m["mapped_part_time"]),
+        mapped_n_stilling=int(m["mapped_n_stilling"]),
+        mapped_sum_stilling=float(m["mapped_sum_stilling"] or 0),
+        mapped_heltid=int(m["mapped_heltid"]),
         n_stilling=m["n_stilling"],
         sum_stilling=float(m["sum_stilling"] or 0),
         bins=[int(m[f"bin_{i}"]) for i in range(len(BIN_LIMITS) + 1)],
@@ -227,7 +253,7 @@ def _counts_of(m, settings: Settings) -> Counts:
         reasons={r: int(m[f"r_{r}"]) for r in REASONS},
         reasons_recorded=int(m["reasons_recorded"]),
     )
-    counts.change["unknown"] = counts.n - sum(counts.change.values())
+    counts.change["unknown"] = counts.mapped - sum(counts.change.values())
     counts.involuntary_active = counts.statuses[settings.active.id]["involuntary"]
     return counts
 
@@ -235,6 +261,7 @@ def _counts_of(m, settings: Settings) -> Counts:
 def _breakdown_counts(m, involuntary: str) -> Counts:
     return Counts(
         n=m["n"],
+        mapped=int(m["mapped"]),
         n_stilling=m["n_stilling"],
         sum_stilling=float(m["sum_stilling"]),
         heltid=int(m["heltid"]),
@@ -248,6 +275,7 @@ def _breakdown_counts(m, involuntary: str) -> Counts:
 
 def _add_breakdown(group: Counts, other: Counts) -> None:
     group.n += other.n
+    group.mapped += other.mapped
     group.n_stilling += other.n_stilling
     group.sum_stilling += other.sum_stilling
     group.heltid += other.heltid
@@ -261,8 +289,9 @@ def _add_breakdown(group: Counts, other: Counts) -> None:
 def heltid_figures(
     as_of: dt.date, unit_ids: Collection[int] | None, settings: Settings
 ) -> HeltidFigures:
-    """Every figure of the heltid report for the people in `unit_ids` (None: everyone)."""
-    c = classified(as_of, unit_ids, settings).c
+    """Every figure of the heltid report for the people in `unit_ids` (None: everyone): the
+    people with a living document in force on `as_of` and those on the roster without one."""
+    c = classified(as_of, unit_ids, settings, roster=True).c
     _without_jit()
     everyone, total = Counts(), Counts()
     involuntary = f"st_{settings.active.id}_{INVOLUNTARY}"

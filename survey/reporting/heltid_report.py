@@ -31,6 +31,7 @@ from reports.model import (
 )
 from survey.accounts.models import Unit
 from survey.classification import classify
+from survey.classification.presenting import groups_text
 from survey.extensions import db
 from survey.reporting.facts import BIN_LIMITS, REASONS, TILTAK, Settings
 from survey.reporting.heltid import (
@@ -189,19 +190,27 @@ class _Builder:
     def n_caption(self, text: str, n) -> str:
         return f"{text} (N = {fmt_count(n, self.lang)})"
 
+    def coverage(self) -> str:
+        """«Mapped 228 of 1 000 counted»: whom the figures from living documents describe."""
+        return _(
+            "Mapped %(mapped)s of %(n)s counted: wishes, voluntary and involuntary part time, "
+            "willingness and reasons are about them.",
+            mapped=fmt_count(self.total.mapped, self.lang),
+            n=fmt_count(self.total.n, self.lang),
+        )
+
     # --- sections ------------------------------------------------------------------------
 
     def population(self) -> Section:
         figures, settings, lang = self.figures, self.settings, self.lang
-        left_out = [
-            f"{group.names.get(lang)} ({fmt_count(figures.excluded[group.id], lang)})"
-            for group in settings.excluded
-        ]
-        counted_groups = [
-            f"{group.names.get(lang)} ({fmt_count(figures.excluded[group.id], lang)})"
-            for group in settings.exclusions
-            if group not in settings.excluded
-        ]
+        counts = figures.excluded
+        left_out = groups_text(settings.excluded, counts, lang, lambda n: fmt_count(n, lang))
+        counted_groups = groups_text(
+            [group for group in settings.exclusions if group not in settings.excluded],
+            counts,
+            lang,
+            lambda n: fmt_count(n, lang),
+        )
         criteria = [
             criterion.label.get(lang)
             for criterion in classify(
@@ -215,15 +224,19 @@ class _Builder:
             (
                 _("Who is counted"),
                 _(
-                    "Employees whose living document had a version in force on this day: "
-                    "%(in_scope)s, of whom %(excluded)s are left out and %(n)s counted.",
+                    "Employees on the roster or with a living document in force on this day: "
+                    "%(in_scope)s, of whom %(excluded)s are left out and %(n)s counted. "
+                    "Position sizes are counted for all of them, from the living document or "
+                    "else the roster; people without a living document cannot be placed in "
+                    "a left-out group.",
                     in_scope=fmt_count(figures.in_scope, lang),
                     excluded=fmt_count(figures.excluded_total, lang),
                     n=fmt_count(self.total.n, lang),
                 ),
             ),
-            (_("Left out"), "; ".join(left_out) or _("nobody")),
-            (_("Counted although often left out"), "; ".join(counted_groups) or "–"),
+            (_("Mapped"), self.coverage()),
+            (_("Left out"), left_out),
+            (_("Counted although often left out"), counted_groups),
             (_("Heltid"), _threshold_text(settings, lang)),
             (
                 _("Definition of involuntary part time"),
@@ -317,7 +330,7 @@ class _Builder:
 
     def _status_suppressor(self, counts: Counts, profiles) -> Suppressor:
         s = Suppressor(self.minimum)
-        n = s.cell("n", counts.n)
+        n = s.cell("n", counts.mapped)
         for profile in profiles:
             statuses = counts.statuses.get(profile.id, dict.fromkeys(STATUS_ORDER, 0))
             cells = [s.cell((profile.id, status), statuses[status]) for status in STATUS_ORDER]
@@ -347,6 +360,7 @@ class _Builder:
             (_("Status"), _("People"), _("Share")),
             tuple(active_rows),
             n,
+            note=self.coverage(),
         )
         profile_rows = []
         for profile in settings.profiles:
@@ -392,7 +406,7 @@ class _Builder:
     def desired_change(self) -> Section:
         total = self.total
         s = Suppressor(self.minimum)
-        n = s.cell("n", total.n)
+        n = s.cell("n", total.mapped)
         keys = {}
         for value in ("storre", "mindre", "samme", "unknown"):
             keys[value] = s.cell(value, total.change.get(value, 0))
@@ -426,6 +440,7 @@ class _Builder:
             (_("Wish"), _("People"), _("Share")),
             tuple(rows),
             shown_n,
+            note=self.coverage(),
         )
 
         # Årsverk per unit add up to the total: a hidden unit must not be derivable.
@@ -437,12 +452,12 @@ class _Builder:
             )
             unit_keys.append(key)
             u.cell(("wanting", unit_id), counts.change.get("storre", 0))
-            u.cell(("n", unit_id), counts.n)
+            u.cell(("n", unit_id), counts.mapped)
         u.cell("extra", total.extra_arsverk, people=total.change.get("storre", 0))
         u.add_constraint([*unit_keys, "extra"])
         u.cell("wanting", total.change.get("storre", 0))
         u.add_constraint([*(("wanting", i) for i in self.figures.by_unit), "wanting"])
-        u.cell("n", total.n)
+        u.cell("n", total.mapped)
         u.add_constraint([*(("n", i) for i in self.figures.by_unit), "n"])
         arsverk = Table(
             "arsverk",
@@ -495,7 +510,7 @@ class _Builder:
         per_unit = Table(
             "arsverk-per-unit",
             _("Desired extra årsverk per unit"),
-            (_("Unit"), _("People"), _("Want larger"), _("Extra årsverk")),
+            (_("Unit"), _("Mapped"), _("Want larger"), _("Extra årsverk")),
             tuple(unit_rows),
             u.shown("n"),
         )
@@ -583,15 +598,16 @@ class _Builder:
         total, lang = self.total, self.lang
         names = choice_labels("arsaker_deltid", lang)
         s = Suppressor(self.minimum)
-        n = s.cell("n", total.part_time)
+        part_time = total.mapped_part_time  # reasons are recorded in living documents
+        n = s.cell("n", part_time)
         rows = []
         for reason in REASONS:
             s.cell(reason, total.reasons.get(reason, 0))
             # Several reasons may be given: each reason and its complement add up to N.
-            s.cell(("not", reason), total.part_time - total.reasons.get(reason, 0))
+            s.cell(("not", reason), part_time - total.reasons.get(reason, 0))
             s.add_constraint([reason, ("not", reason), n])
         s.cell("recorded", total.reasons_recorded)
-        s.cell("none", total.part_time - total.reasons_recorded)
+        s.cell("none", part_time - total.reasons_recorded)
         s.add_constraint(["recorded", "none", n])
         shown_n = s.shown(n)
         ordered = sorted(REASONS, key=lambda r: -total.reasons.get(r, 0))
@@ -634,11 +650,12 @@ class _Builder:
     def breakdown(self, table_id: str, title: str, first: str, groups: Mapping, label) -> Table:
         """Key figures per group, with the municipality's total as the last row."""
         s = Suppressor(self.minimum)
-        columns = ("n", "part_time", "involuntary", "heltid_n", "n_stilling")
+        columns = ("n", "mapped", "part_time", "involuntary", "heltid_n", "n_stilling")
         keys = list(groups)
         for key in keys:
             counts = groups[key]
             s.cell(("n", key), counts.n)
+            s.cell(("mapped", key), counts.mapped)
             s.cell(("part_time", key), counts.part_time)
             s.cell(("involuntary", key), counts.involuntary_active)
             s.cell(("heltid_n", key), counts.heltid)
@@ -646,6 +663,7 @@ class _Builder:
         total = self.total
         totals = {
             "n": total.n,
+            "mapped": total.mapped,
             "part_time": total.part_time,
             "involuntary": total.involuntary_active,
             "heltid_n": total.heltid,
@@ -666,8 +684,9 @@ class _Builder:
                         self.average(counts, hidden=n_stilling is None),
                         self.share(s.shown(("heltid_n", key)), n_stilling),
                         self.count(s.shown(("part_time", key))),
+                        self.count(s.shown(("mapped", key))),
                         self.count(s.shown(("involuntary", key))),
-                        self.share(s.shown(("involuntary", key)), s.shown(("n", key))),
+                        self.share(s.shown(("involuntary", key)), s.shown(("mapped", key))),
                     )
                 )
             )
@@ -679,8 +698,9 @@ class _Builder:
                     self.average(total),
                     self.share(s.shown(("total", "heltid_n")), s.shown(("total", "n_stilling"))),
                     self.count(s.shown(("total", "part_time"))),
+                    self.count(s.shown(("total", "mapped"))),
                     self.count(s.shown(("total", "involuntary"))),
-                    self.share(s.shown(("total", "involuntary")), s.shown(("total", "n"))),
+                    self.share(s.shown(("total", "involuntary")), s.shown(("total", "mapped"))),
                 ),
                 total=True,
             )
@@ -694,6 +714,7 @@ class _Builder:
                 _("Average size"),
                 _("Heltid share"),
                 _("Part time"),
+                _("Mapped"),
                 _("Involuntary"),
                 _("Involuntary share"),
             ),
@@ -716,7 +737,10 @@ class _Builder:
         kjonn = dict(
             sorted(figures.by_kjonn.items(), key=lambda item: (item[0] is None, str(item[0])))
         )
-        note = _("Involuntary: under %(profile)s.", profile=self.settings.active.names.get(lang))
+        note = _(
+            "Involuntary: under %(profile)s, as a share of the mapped people.",
+            profile=self.settings.active.names.get(lang),
+        )
         return Section(
             _("By unit, occupation and gender"),
             (
@@ -796,9 +820,10 @@ class _Builder:
                 _("Heltid share"),
             ),
             tuple(rows),
-            self.total.n if self.total.n >= self.minimum else None,
+            self.total.mapped if self.total.mapped >= self.minimum else None,
             note=_(
-                "Involuntary: under %(profile)s. N per year in the column People.",
+                "Involuntary: under %(profile)s. The people with a living document in force on "
+                "each day (the roster keeps no history); N per year in the column People.",
                 profile=self.settings.active.names.get(lang),
             ),
         )
@@ -881,15 +906,20 @@ def heltid_data(
         days = trend_days(first_effective_on(unit_ids), as_of)
         earlier = trend(days[:-1], unit_ids, settings)
         total = figures.total
+        # The roster has no history: every point of the trend is the mapped people.
         points = [
             *earlier,
             TrendPoint(
                 day=as_of,
-                n=total.n,
+                n=total.mapped,
                 involuntary={p: st["involuntary"] for p, st in total.statuses.items()},
-                average_stilling=total.average_stilling,
-                heltid=total.heltid,
-                n_stilling=total.n_stilling,
+                average_stilling=(
+                    total.mapped_sum_stilling / total.mapped_n_stilling
+                    if total.mapped_n_stilling
+                    else None
+                ),
+                heltid=total.mapped_heltid,
+                n_stilling=total.mapped_n_stilling,
             ),
         ]
     return figures, points
