@@ -11,6 +11,7 @@ from flask_login import current_user
 from survey.accounts.models import Role
 from survey.conversations.flow import Flow
 from survey.conversations.models import DraftKind
+from survey.engine.definition import EMPLOYEE_AUDIENCE
 from survey.living import presenting as living
 
 bp = Blueprint("wishes", __name__, url_prefix="/meg/onsker")
@@ -40,7 +41,7 @@ def start():
         "conversations/start.html",
         flow=flow,
         draft=flow.draft(),
-        document=living.current_view(flow.person, str(get_locale() or "nb")),
+        document=living.current_view(flow.person, str(get_locale() or "nb"), EMPLOYEE_AUDIENCE),
     )
 
 

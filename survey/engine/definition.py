@@ -27,6 +27,13 @@ NUMBER_TYPES = frozenset({"integer", "decimal", "percent"})
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 MODES = ("anonymous", "confidential", "identified")
 
+# Who reads a question: the texts as written (the respondent of a survey, or the project leader
+# who records an interview), or the employee the interview is about, who sees it on «Min side»
+# and in «Mine ønsker» addressed as «du» where the file gives `label_employee` and its kin.
+WRITTEN_AUDIENCE = "written"
+EMPLOYEE_AUDIENCE = "employee"
+AUDIENCES = (WRITTEN_AUDIENCE, EMPLOYEE_AUDIENCE)
+
 
 @dataclass(frozen=True)
 class Text:
@@ -61,6 +68,12 @@ class Choice:
     value: str
     label: Text
     score: int | None = None  # the scale point of a likert choice
+    label_employee: Text | None = None
+
+    def label_for(self, audience: str) -> Text:
+        if audience == EMPLOYEE_AUDIENCE and self.label_employee is not None:
+            return self.label_employee
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,32 @@ class Question:
     page: str
     line: int
     other_of: str | None = None  # for `<select>_annet`: the select question it belongs to
+    label_employee: Text | None = None
+    hint_employee: Text | None = None
+    constraint_message_employee: Text | None = None
+    # For a question only the leader answers: what the employee reads for each recorded value.
+    statement_employee: tuple[tuple[str, Text], ...] = ()
+
+    def label_for(self, audience: str) -> Text:
+        if audience == EMPLOYEE_AUDIENCE and self.label_employee is not None:
+            return self.label_employee
+        return self.label
+
+    def hint_for(self, audience: str) -> Text | None:
+        if audience == EMPLOYEE_AUDIENCE and self.hint_employee is not None:
+            return self.hint_employee
+        return self.hint
+
+    def constraint_message_for(self, audience: str) -> Text | None:
+        if audience == EMPLOYEE_AUDIENCE and self.constraint_message_employee is not None:
+            return self.constraint_message_employee
+        return self.constraint_message
+
+    def statement_for(self, audience: str, value: str) -> Text | None:
+        """The employee's statement of a recorded value, if the file gives one."""
+        if audience != EMPLOYEE_AUDIENCE:
+            return None
+        return next((text for key, text in self.statement_employee if key == value), None)
 
     @property
     def has_value(self) -> bool:
@@ -104,6 +143,12 @@ class Page:
     relevant: Node | None
     questions: tuple[Question, ...]
     line: int
+    title_employee: Text | None = None
+
+    def title_for(self, audience: str) -> Text:
+        if audience == EMPLOYEE_AUDIENCE and self.title_employee is not None:
+            return self.title_employee
+        return self.title
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ class QuestionDraft:
     max: float | None = None
     prefill: str | None = None
     other_of: str | None = None
+    label_employee: Text | None = None
+    hint_employee: Text | None = None
+    constraint_message_employee: Text | None = None
+    statement_employee: tuple[tuple[str, Text], ...] = ()
     # Expression texts with the line of their key, parsed once every name is known.
     sources: dict[str, tuple[Any, int]] = field(default_factory=dict)
     nodes: dict[str, Node | None] = field(default_factory=dict)
@@ -48,6 +52,7 @@ class PageDraft:
     line: int
     index: int
     title: Text | None = None
+    title_employee: Text | None = None
     source: tuple[Any, int] | None = None
     node: Node | None = None
     questions: list[QuestionDraft] = field(default_factory=list)

@@ -36,14 +36,22 @@ LONG_TEXT_MAX_LENGTH = 4000
 _TOP_KEYS = {"id", "version", "title", "description", "default_mode", "choice_lists", "scales"}
 _TOP_KEYS |= {"pages"}
 _TOP_TEXTS = {"title", "description"}
-_PAGE_KEYS = {"name", "title", "relevant", "questions"}
-_PAGE_TEXTS = {"title"}
+# `<text>_employee`: the same text for the employee the interview is about, who reads it
+# addressed as «du» (an alternative label column in XLSForm's spirit). Optional, but when given,
+# in nb, nn and en.
+_PAGE_KEYS = {"name", "title", "relevant", "questions", "title_employee"}
+_PAGE_TEXTS = {"title", "title_employee"}
 _QUESTION_KEYS = {"name", "type", "label", "hint", "required", "relevant", "constraint"}
 _QUESTION_KEYS |= {"constraint_message", "choices", "other", "long", "max_length", "min", "max"}
 _QUESTION_KEYS |= {"scale", "prefill"}
+_QUESTION_KEYS |= {"label_employee", "hint_employee", "constraint_message_employee"}
+_QUESTION_KEYS |= {"statement_employee"}
 _QUESTION_TEXTS = {"label", "hint", "constraint_message"}
-_CHOICE_KEYS = {"value", "label"}
-_CHOICE_TEXTS = {"label"}
+_QUESTION_TEXTS |= {"label_employee", "hint_employee", "constraint_message_employee"}
+_CHOICE_KEYS = {"value", "label", "label_employee"}
+_CHOICE_TEXTS = {"label", "label_employee"}
+# A statement per recorded answer only makes sense where the answer is one of a few values.
+_STATEMENT_TYPES = frozenset({"select_one", "yes_no"})
 
 # Options that mean something only for some question types.
 _ONLY_FOR = {
@@ -56,6 +64,7 @@ _ONLY_FOR = {
     "scale": frozenset({"likert"}),
 }
 _NOT_FOR_NOTES = ("required", "constraint", "constraint_message", "prefill")
+_NOT_FOR_NOTES += ("constraint_message_employee", "statement_employee")
 
 
 def _join(prefix: str, key: str) -> str:
@@ -160,6 +169,26 @@ class DefinitionReader:
             self.error(line, item, "missing the nb text")
             return None
         return Text(values)
+
+    def employee_text(self, data: YamlMap, key: str, prefix: str) -> Text | None:
+        """An optional text for the employee; when given, it must be given in every language
+        (a single text would show bokmål to a nynorsk or English reader)."""
+        text = self.text(data, key, prefix, required=False)
+        if text is None:
+            return None
+        value = data.get(key)
+        given = set(value) if isinstance(value, YamlMap) else set()
+        given |= {language for language in LANGUAGES if f"{key}::{language}" in data}
+        missing = [language for language in LANGUAGES if language not in given]
+        if missing:
+            line = data.key_lines.get(key, data.key_lines.get(f"{key}::nb", data.line))
+            self.error(
+                line,
+                _join(prefix, key),
+                "give the employee's text in nb, nn and en (missing " + ", ".join(missing) + ")",
+            )
+            return None
+        return text
 
     def name(self, data: YamlMap, key: str, prefix: str, what: str) -> str | None:
         if key not in data:
@@ -292,6 +321,7 @@ class DefinitionReader:
                 continue
             self.check_keys(choice, _CHOICE_KEYS, _CHOICE_TEXTS, choice_item)
             label = self.text(choice, "label", choice_item, required=True)
+            label_employee = self.employee_text(choice, "label_employee", choice_item)
             value = self.choice_value(choice, choice_item)
             if value is None or label is None:
                 ok = False
@@ -305,7 +335,7 @@ class DefinitionReader:
                 ok = False
                 continue
             seen[value] = choice.key_lines["value"]
-            result.append(Choice(value, label))
+            result.append(Choice(value, label, label_employee=label_employee))
         return tuple(result) if ok else None
 
     def choice_value(self, choice: YamlMap, item: str) -> str | None:
@@ -351,7 +381,11 @@ class DefinitionReader:
                     )
                     scored = None
                     break
-                scored.append(Choice(str(score), choice.label, score=score))
+                scored.append(
+                    Choice(
+                        str(score), choice.label, score=score, label_employee=choice.label_employee
+                    )
+                )
             self.scales[scale_name] = tuple(scored) if scored is not None else None
 
     # --- pages and questions ----------------------------------------------------------------
@@ -379,6 +413,7 @@ class DefinitionReader:
         self.check_keys(page, _PAGE_KEYS, _PAGE_TEXTS, prefix)
         draft = PageDraft(name, prefix, page.line, index)
         draft.title = self.text(page, "title", prefix, required=True)
+        draft.title_employee = self.employee_text(page, "title_employee", prefix)
         if "relevant" in page:
             draft.source = (page["relevant"], page.key_lines["relevant"])
         questions = page.get("questions")
@@ -403,6 +438,11 @@ class DefinitionReader:
         draft.label = self.text(data, "label", prefix, required=True)
         draft.hint = self.text(data, "hint", prefix, required=False)
         draft.constraint_message = self.text(data, "constraint_message", prefix, required=False)
+        draft.label_employee = self.employee_text(data, "label_employee", prefix)
+        draft.hint_employee = self.employee_text(data, "hint_employee", prefix)
+        draft.constraint_message_employee = self.employee_text(
+            data, "constraint_message_employee", prefix
+        )
         if kind is not None:
             self.check_applicable(data, kind, prefix)
         if "required" in data:
@@ -430,6 +470,8 @@ class DefinitionReader:
             self.text_options(data, draft)
         elif kind in NUMBER_TYPES:
             self.number_options(data, draft)
+        if "statement_employee" in data and kind is not None:
+            self.employee_statements(data, draft)
         if draft.other and name is not None:
             return [draft, self.other_companion(draft)]
         return [draft]
@@ -504,6 +546,37 @@ class DefinitionReader:
             else:
                 choices = (*choices, builtin.OTHER_CHOICE)
         draft.choices = choices
+
+    def employee_statements(self, data: YamlMap, draft: QuestionDraft) -> None:
+        """`statement_employee: {value: {nb, nn, en}}`: for a question only the leader answers,
+        what the employee reads instead of the question and the answer, for every value."""
+        item = f"{draft.item}.statement_employee"
+        line = data.key_lines["statement_employee"]
+        if draft.type not in _STATEMENT_TYPES:
+            kinds = ", ".join(sorted(_STATEMENT_TYPES))
+            self.error(line, item, f"statement_employee is only for {kinds} questions")
+            return
+        statements = data["statement_employee"]
+        if not isinstance(statements, YamlMap) or not statements:
+            self.error(line, item, "must map each answer value to a text in nb, nn and en")
+            return
+        known = [choice.value for choice in draft.choices]
+        found = []
+        for value in statements:
+            if known and value not in known:
+                self.error(
+                    statements.key_lines[value],
+                    f"{item}.{value}",
+                    f"unknown answer value '{value}'; the values are " + ", ".join(known),
+                )
+                continue
+            text = self.employee_text(statements, value, item)
+            if text is not None:
+                found.append((value, text))
+        missing = [value for value in known if value not in statements]
+        if missing:
+            self.error(line, item, "missing a statement for " + ", ".join(missing))
+        draft.statement_employee = tuple(found)
 
     def likert_options(self, data: YamlMap, draft: QuestionDraft) -> None:
         if "scale" not in data:
@@ -580,6 +653,7 @@ class DefinitionReader:
             relevant=page.node,
             questions=tuple(self.build_question(question) for question in page.questions),
             line=page.line,
+            title_employee=page.title_employee,
         )
 
     def build_question(self, draft: QuestionDraft) -> Question:
@@ -603,6 +677,10 @@ class DefinitionReader:
             page=draft.page,
             line=draft.line,
             other_of=draft.other_of,
+            label_employee=draft.label_employee,
+            hint_employee=draft.hint_employee,
+            constraint_message_employee=draft.constraint_message_employee,
+            statement_employee=draft.statement_employee,
         )
 
 

@@ -12,6 +12,7 @@ from survey.accounts.forms import ROLE_LABELS
 from survey.accounts.models import Person, Role
 from survey.answering.presenting import display_value
 from survey.db import utcnow
+from survey.engine.definition import WRITTEN_AUDIENCE
 from survey.extensions import db
 from survey.living import services
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision, Source
@@ -49,12 +50,20 @@ def _questions() -> dict[str, engine.Question]:
     return {question.name: question for question in definition_of(version).questions}
 
 
-def _label(questions: dict[str, engine.Question], name: str, lang: str) -> str:
+def _label(
+    questions: dict[str, engine.Question], name: str, lang: str, audience: str = WRITTEN_AUDIENCE
+) -> str:
     question = questions.get(name)
-    return question.label.get(lang) if question is not None else name
+    return question.label_for(audience).get(lang) if question is not None else name
 
 
-def _value(questions: dict[str, engine.Question], name: str, data: Any, lang: str) -> str:
+def _value(
+    questions: dict[str, engine.Question],
+    name: str,
+    data: Any,
+    lang: str,
+    audience: str = WRITTEN_AUDIENCE,
+) -> str:
     if data is None:
         return ""
     question = questions.get(name)
@@ -63,7 +72,10 @@ def _value(questions: dict[str, engine.Question], name: str, data: Any, lang: st
     value = engine.deserialize(question, data)
     if value is None:
         return str(data)
-    return display_value(question, value, lang)
+    statement = question.statement_for(audience, str(value))
+    if statement is not None:
+        return statement.get(lang)
+    return display_value(question, value, lang, audience)
 
 
 def questions() -> dict[str, engine.Question]:
@@ -71,30 +83,45 @@ def questions() -> dict[str, engine.Question]:
     return _questions()
 
 
-def label(questions: dict[str, engine.Question], name: str, lang: str) -> str:
-    return _label(questions, name, lang)
+def label(
+    questions: dict[str, engine.Question], name: str, lang: str, audience: str = WRITTEN_AUDIENCE
+) -> str:
+    return _label(questions, name, lang, audience)
 
 
-def display(questions: dict[str, engine.Question], name: str, data: Any, lang: str) -> str:
+def display(
+    questions: dict[str, engine.Question],
+    name: str,
+    data: Any,
+    lang: str,
+    audience: str = WRITTEN_AUDIENCE,
+) -> str:
     """A stored value as people read it."""
-    return _value(questions, name, data, lang)
+    return _value(questions, name, data, lang, audience)
 
 
-def state_items(data: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    """The fields of a revision as label/value pairs, in the questionnaire's order."""
+def state_items(
+    data: dict[str, Any], lang: str, audience: str = WRITTEN_AUDIENCE
+) -> list[dict[str, str]]:
+    """The fields of a revision as label/value pairs, in the questionnaire's order; for the
+    employee in their wording, the leader's assessments as statements of what was recorded."""
     questions = _questions()
     order = {name: index for index, name in enumerate(questions)}
     names = sorted(data, key=lambda name: (order.get(name, len(order)), name))
     items = []
     for name in names:
-        value = _value(questions, name, data[name], lang)
+        value = _value(questions, name, data[name], lang, audience)
         if value != "":
-            items.append({"name": name, "label": _label(questions, name, lang), "value": value})
+            label = _label(questions, name, lang, audience)
+            items.append({"name": name, "label": label, "value": value})
     return items
 
 
-def current_view(person: Person, lang: str) -> dict[str, Any] | None:
-    """The current revision, when confirmed, and whether it is time to confirm again."""
+def current_view(
+    person: Person, lang: str, audience: str = WRITTEN_AUDIENCE
+) -> dict[str, Any] | None:
+    """The current revision, when confirmed, and whether it is time to confirm again; the
+    person's own view (`audience` EMPLOYEE_AUDIENCE) speaks to them as «du»."""
     document = existing_document(person)
     revision = services.current_revision(document) if document is not None else None
     if revision is None:
@@ -110,7 +137,7 @@ def current_view(person: Person, lang: str) -> dict[str, Any] | None:
         "number": revision.number,
         "effective_on": revision.effective_on,
         "data": dict(revision.data or {}),
-        "items": state_items(revision.data, lang),
+        "items": state_items(revision.data, lang, audience),
         "confirmed_at": confirmed_at,
         "needs_confirmation": stale,
     }

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.audit.services import Action, readers_of, record
+from survey.engine.definition import EMPLOYEE_AUDIENCE
 from survey.extensions import db
 from survey.living import presenting as living
 from survey.living import services as living_services
@@ -53,7 +54,7 @@ def _overview(comment: str = "", comment_error: str | None = None, status: int =
     page = render_template(
         "me/overview.html",
         person=person,
-        document=living.current_view(person, lang),
+        document=living.current_view(person, lang, EMPLOYEE_AUDIENCE),
         comment=comment,
         comment_error=comment_error,
         comment_max=COMMENT_MAX,
