@@ -49,10 +49,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     limiter.init_app(app)
 
-    from survey import errors, navigation, security, templating
+    from survey import errors, logs, navigation, security, templating
     from survey.access import guard
     from survey.accounts import oidc
 
+    logs.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     navigation.init_app(app)
