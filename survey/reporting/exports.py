@@ -65,7 +65,8 @@ def to_csv(report: Report) -> bytes:
         rows.append([table.title, f"N = {_n(table)}"])
         rows.extend(_table_rows(table))
         rows.append([])
-    rows.append([f"{SUPPRESSED}: {report.suppression_note}"])
+    if any(table.has_suppressed for table in report.tables()):
+        rows.append([f"{SUPPRESSED}: {report.suppression_note}"])
     return csv_bytes(rows)
 
 
