@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from survey.living.exporting import export_rows, states, write_csv, write_xlsx
 from survey.living.relevance import counted_states
+from survey.tabular import csv_bytes
 
 STATUS_LABELS = {
     "full_time": "heltid",
@@ -142,12 +141,10 @@ def classify_command(
         }
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     elif output == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["ansattnummer", "navn", "stillingsprosent", *ids, "utelatt"])
+        table = [["ansattnummer", "navn", "stillingsprosent", *ids, "utelatt"]]
         for state, classified, groups in zip(found, results, left_out, strict=True):
             stilling = state.data.get("stillingsprosent")
-            writer.writerow(
+            table.append(
                 [
                     state.ansattnummer,
                     state.name,
@@ -156,7 +153,7 @@ def classify_command(
                     ";".join(group.id for group in groups),
                 ]
             )
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_bytes(table), nl=False)
     else:
         rows = [
             [
@@ -213,15 +210,18 @@ def export_living_documents(output: str, as_of_text: str | None, out: Path | Non
     try:
         if output == "xlsx":
             write_xlsx(columns, rows, out)
-        else:
-            if output == "json":
-                text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-            else:
-                text = write_csv(columns, rows)
+        elif output == "json":
+            text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
             if out is None:
                 click.echo(text, nl=False)
             else:
                 out.write_text(text, encoding="utf-8", newline="")
+        else:
+            data = write_csv(columns, rows)
+            if out is None:
+                click.echo(data, nl=False)
+            else:
+                out.write_bytes(data)
     except OSError as error:
         raise click.ClickException(f"could not write {out}: {error}") from None
 
