@@ -88,7 +88,7 @@ def test_classify_counts_and_prints_the_population(runner, documents):
 def test_page_and_report_count_the_same_people(app, client, runner, documents, tmp_path):
     login_as(client, app, make_person(app, "prosjektleder"))
     page = one_line(client.get(f"/klassifisering/?dato={AS_OF}").get_data(as_text=True))
-    assert "10 levende dokumenter gjaldt denne dagen, av dem er 3 holdt utenfor; N = 7." in page
+    assert "10 levende dokumenter som gjaldt denne dagen, av dem er 3 holdt utenfor; N = 7." in page
     assert "Studenter (1); Ledere (1); Har jobb et annet sted (1); Pensjonister (0)" in page
     assert "Midlertidig ansatte (1)" in page
 
