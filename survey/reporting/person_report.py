@@ -18,6 +18,7 @@ from reports.formatting import date as fmt_date
 from reports.model import Facts, Paragraph, Report, Section
 from survey.accounts.models import Person
 from survey.classification import presenting as classification_presenting
+from survey.engine.definition import EMPLOYEE_AUDIENCE, WRITTEN_AUDIENCE
 from survey.living import presenting as living
 from survey.living import services as living_services
 
@@ -32,12 +33,14 @@ class Audience:
     fields: frozenset[str] | None
     withheld_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
     revision_notes: bool = False
+    # The employee's own copy speaks to them as «du» (the guide's `label_employee`).
+    wording: str = WRITTEN_AUDIENCE
 
 
 HEALTH_AND_FAMILY = frozenset({"helse", "omsorg"})
 
 AUDIENCES: dict[str, Audience] = {
-    EMPLOYEE: Audience(fields=None, revision_notes=True),
+    EMPLOYEE: Audience(fields=None, revision_notes=True, wording=EMPLOYEE_AUDIENCE),
     # What an ansettelsesutvalg needs to weigh a fortrinnsrett (aml. § 14-3): position, wishes,
     # flexibility and qualification. Left out: venter_barnehageplass (family), the free-text
     # reasons, comments, notes and agreed measures; and health and care among the reasons.
@@ -156,9 +159,11 @@ def _history(person: Person, audience: Audience, lang: str) -> list[Facts]:
             rows.append((_("First version"), _("%(count)s fields recorded", count=len(changes))))
         else:
             for change in changes:
-                old = _shown(living.display(questions, change.field, change.old, lang))
-                new = _shown(living.display(questions, change.field, change.new, lang))
-                rows.append((living.label(questions, change.field, lang), f"{old} → {new}"))
+                wording = audience.wording
+                old = _shown(living.display(questions, change.field, change.old, lang, wording))
+                new = _shown(living.display(questions, change.field, change.new, lang, wording))
+                label = living.label(questions, change.field, lang, wording)
+                rows.append((label, f"{old} → {new}"))
         if audience.revision_notes and info["note"]:
             rows.append((_("Note"), info["note"]))
         blocks.append(Facts(tuple(rows)))
@@ -210,7 +215,7 @@ def build_person_report(
                 Section(_("Living document"), (Paragraph(_("No living document yet.")),))
             )
         else:
-            items = living.state_items(visible_data(data, chosen), lang)
+            items = living.state_items(visible_data(data, chosen), lang, chosen.wording)
             sections.append(
                 Section(
                     _("Current state"),

@@ -126,3 +126,17 @@ def test_a_constraint_message_speaks_to_the_employee(app, client, recorded):
     text = visible_text(response.get_data(as_text=True))
     assert "Stillingen du ønsker, må være større enn den du har nå." in text
     assert not HEN.search(text)
+
+
+def test_the_employees_own_pdf_speaks_to_them(app, client, recorded, tmp_path):
+    from tests.reports.test_campaign_and_person import pdf_text
+
+    _leader, employee = recorded
+    login_as(client, app, employee)
+    response = client.get("/rapporter/meg?lang=nb")
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.data, tmp_path, layout=False).split())
+    found = HEN.search(text)
+    assert not found, text[max(found.start() - 200, 0) : found.end() + 50]
+    assert "Hvor stor stilling har du i dag?" in text
+    assert "Du er kvalifisert for en større stilling i yrkesgruppen din." in text

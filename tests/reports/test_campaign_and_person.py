@@ -204,7 +204,8 @@ def test_person_pdf_for_the_employee(runner, tmp_path, person_id):
     text = person_pdf(runner, tmp_path, "employee")
     assert "Kari Nordmann" in text
     assert "Current state" in text
-    assert "How large is their position today? 60 %" in text
+    assert "How large is your position today? 60 %" in text  # their own copy says «you»
+    assert "How large is their position today?" not in text
     assert "counts as: Involuntary part time." in text  # the classification in plain words
     assert "Version 2, in force from February 1, 2025" in text  # the history summary
     assert "50 % → 60 %" in text
@@ -214,6 +215,7 @@ def test_person_pdf_for_the_employee(runner, tmp_path, person_id):
 
 def test_committee_pdf_has_no_health_or_family_reasons_or_notes(runner, tmp_path, person_id):
     text = person_pdf(runner, tmp_path, "committee")
+    assert "How large is their position today? 60 %" in text
     assert "Involuntary part time" in text
     assert OFFERED in text
     assert "50 % → 60 %" in text
