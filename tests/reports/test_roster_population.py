@@ -137,6 +137,21 @@ def test_a_roster_alone_gives_the_ks_pai_2017_position_sizes(runner, tmp_path, i
     assert "1 000, av dem er 0 holdt utenfor og 1 000 telt" in text
     assert "Kartlagt 0 av 1 000" in text
 
+    out = tmp_path / "roster.csv"
+    args = ["report", "heltid", "--as-of", AS_OF, "--lang", "nb", "--out", str(out)]
+    assert runner.invoke(args=args).exit_code == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    for line in (
+        "0–29,9 %;179;17,9",
+        "30–49,9 %;89;8,9",
+        "50–79,9 %;306;30,6",
+        "80–99,9 %;198;19,8",
+        "100 %;228;22,8",
+        "Totalt;1000;100,0",
+        "Gjennomsnittlig stillingsstørrelse;66,1",
+    ):
+        assert line in lines, line
+
 
 def test_mapped_figures_state_their_coverage(app, runner, tmp_path, imported):
     with app.app_context():
