@@ -45,6 +45,10 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://localhost:6379 with several workers
     AUDIT_RETENTION_DAYS = 730
     SMALL_GROUP_MINIMUM = 5  # aggregate cells describing fewer people are suppressed
+    # The accessibility statement (/tilgjengelighet): where users report barriers, and the day
+    # the solution was last checked (update it when you have checked it again).
+    ACCESSIBILITY_CONTACT: str | None = None  # an e-mail address, e.g. postmottak@kommune.no
+    ACCESSIBILITY_CHECKED = "2026-12-02"
 
     # E-mail for login and reset links; without MAIL_SERVER links are shown to admins only.
     MAIL_SERVER: str | None = None
@@ -92,6 +96,8 @@ def from_environment() -> dict:
         "OIDC_PERSON_FIELD",
         "OIDC_LABEL",
         "RATELIMIT_STORAGE_URI",
+        "ACCESSIBILITY_CONTACT",
+        "ACCESSIBILITY_CHECKED",
     ):
         if os.environ.get(key):
             values[key] = os.environ[key]

@@ -35,8 +35,15 @@ class VacancyForm(FlaskForm):
         description=_l("Optional, e.g. «Helsefagarbeider natt, avdeling 2»."),
         validators=[Optional(), Length(max=200)],
     )
-    unit = SelectField(_l("Unit"), coerce=str, validators=[DataRequired()])
-    yrkesgruppe = SelectField(_l("Yrkesgruppe required"), validators=[DataRequired()])
+    # Both start on an empty «Choose …» option (filled in by the view), so that a case is never
+    # created for whichever unit happens to sort first.
+    unit = SelectField(
+        _l("Unit"), coerce=str, validators=[DataRequired(message=_l("Choose a unit."))]
+    )
+    yrkesgruppe = SelectField(
+        _l("Yrkesgruppe required"),
+        validators=[DataRequired(message=_l("Choose a yrkesgruppe."))],
+    )
     percent = StringField(
         _l("Percent of a full position"),
         description=_l("The whole vacancy, e.g. 60 or 62,5."),
@@ -88,5 +95,11 @@ class VacancyForm(FlaskForm):
 
 
 class EquivalenceForm(FlaskForm):
-    required = SelectField(_l("Yrkesgruppe the vacancy asks for"), validators=[DataRequired()])
-    qualifying = SelectField(_l("Yrkesgruppe that also qualifies"), validators=[DataRequired()])
+    required = SelectField(
+        _l("Yrkesgruppe the vacancy asks for"),
+        validators=[DataRequired(message=_l("Choose a yrkesgruppe."))],
+    )
+    qualifying = SelectField(
+        _l("Yrkesgruppe that also qualifies"),
+        validators=[DataRequired(message=_l("Choose a yrkesgruppe."))],
+    )

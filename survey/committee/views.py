@@ -114,11 +114,13 @@ def _read_members(text: str) -> tuple[list[Person], list[str]]:
 @bp.route("/ny", methods=["GET", "POST"])
 def create():
     form = VacancyForm()
-    form.unit.choices = [
+    form.unit.choices = [SelectChoice("", _("Choose a unit"))] + [
         SelectChoice(str(unit.id), unit.name)
         for unit in db.session.scalars(select(Unit).order_by(Unit.name))
     ]
-    form.yrkesgruppe.choices = _yrkesgruppe_choices()
+    form.yrkesgruppe.choices = [SelectChoice("", _("Choose a yrkesgruppe"))] + (
+        _yrkesgruppe_choices()
+    )
     status = 200
     if form.validate_on_submit():
         members, unknown = _read_members(form.members.data)
