@@ -3,6 +3,8 @@ saved revision, the history, the «Endringer» inbox and a mappings import."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -121,16 +123,27 @@ def test_an_employee_save_with_only_a_new_order_says_nothing_changed(app, client
 def test_a_mappings_import_with_the_same_shifts_in_another_order_saves_nothing(
     app, runner, tmp_path
 ):
+    """The record says «kveld, dag» (as a conversation saved it); the file says «dag kveld»,
+    which the import reads in the list's order."""
     person_id = make_person(app, password=None, name="Åse")
     with app.app_context():
-        db.session.get(Person, person_id).ansattnummer = "2001"
+        person = db.session.get(Person, person_id)
+        person.ansattnummer = "2001"
+        services.save_revision(
+            services.document_for(person),
+            {"vakter_na": ["kveld", "dag"]},
+            base=0,
+            author=None,
+            author_role="prosjektleder",
+            source=Source.CONVERSATION,
+            effective_on=dt.date(2014, 12, 31),
+        )
         db.session.commit()
-    first, second = tmp_path / "2014.csv", tmp_path / "2015.csv"
-    first.write_text("ansattnummer;vakter_na\n2001;dag,kveld\n", encoding="utf-8")
-    second.write_text("ansattnummer;vakter_na\n2001;kveld dag\n", encoding="utf-8")
-    result = runner.invoke(args=["mappings", "import", str(first), "--as-of", "2014-12-31"])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["mappings", "import", str(second), "--as-of", "2015-12-31"])
+    path = tmp_path / "2015.csv"
+    path.write_text("ansattnummer;vakter_na\n2001;dag kveld\n", encoding="utf-8")
+    result = runner.invoke(args=["mappings", "import", str(path), "--as-of", "2015-12-31"])
     assert result.exit_code == 0, result.output
     assert "1 unchanged" in result.stdout
     assert "vakter_na" not in result.stdout
+    with app.app_context():
+        assert db.session.query(Revision).count() == 1
