@@ -20,9 +20,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 
 bash scripts/install.sh test
-# axe-core from the npm registry, injected into pages by the browser tests.
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --no-audit --no-fund --silent
+# axe-core from the npm registry, injected into pages by the browser tests; vnu-jar (the Nu Html
+# Checker, run by Java) validates the HTML of every page they visit.
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+  # --ignore-scripts: vnu-jar would fetch a Java runtime of its own; the system Java runs it.
+  npm install --no-audit --no-fund --silent --ignore-scripts
 fi
 
 # A PostgreSQL server: the one running on 127.0.0.1:5432, else a throwaway cluster.
