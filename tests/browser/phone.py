@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# A tag or an HTML entity in the text a person reads («Side 2 < 3» is fine, «<span» is not).
+VISIBLE_MARKUP = re.compile(r"</?[A-Za-z!][^<>]{0,60}>?|&(?:[A-Za-z]+|#\d+|#x[0-9a-fA-F]+);")
 PHONE = {"width": 360, "height": 740}
 TABLET = {"width": 820, "height": 1180}
 
@@ -93,6 +95,10 @@ class Phone:
             "() => [document.documentElement.scrollWidth, window.innerWidth]"
         )
         assert widths[0] <= widths[1], f"horizontal scrolling on {self.path}: {widths}"
+        # Markup escaped on its way to the page shows as text («<span …>», «&lt;»): issue #10.
+        shown = self.page.title() + "\n" + self.page.locator("body").inner_text()
+        leaked = VISIBLE_MARKUP.findall(shown)
+        assert not leaked, f"markup shown as text on {self.path}: {leaked}"
         violations = self._axe_violations()
         assert violations == [], f"WCAG violations on {self.path}: {violations}"
         self.checked_pages.append(self.path)
