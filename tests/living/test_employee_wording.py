@@ -36,6 +36,12 @@ EMPLOYEE_WORDING = {
         "How large a position would you like?",
     ),
 }
+# A reason the leader ticked, as the employee reads it: in their own voice.
+REASON = {
+    "nb": "Jeg har ikke fått tilbud om større stilling",
+    "nn": "Eg har ikkje fått tilbod om større stilling",
+    "en": "I have not been offered a larger position",
+}
 LEADER_ONLY = {
     "nb": "Er hen etter din vurdering kvalifisert",
     "nn": "Er hen etter di vurdering kvalifisert",
@@ -96,6 +102,7 @@ def test_min_side_and_mine_onsker_speak_to_the_employee(app, client, recorded, l
     assert not HEN.search(own), HEN.search(own) and own[HEN.search(own).start() - 200 :][:300]
     assert question in own and assessment in own and statement in own
     assert LEADER_ONLY[lang] not in own
+    assert REASON[lang] in own and "Has not been offered" not in own
 
     pages = walk_pages(phone, "/meg/onsker/", {**ANSWERS, "onsket_prosent": "100"})
     for html in pages:
