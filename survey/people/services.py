@@ -57,7 +57,7 @@ def response_view(response: Response, lang: str) -> dict[str, Any]:
             )
     return {
         "id": response.id,
-        "campaign": campaign.title or questionnaire.title.get(lang),
+        "campaign": campaign.title_in(lang) or questionnaire.title.get(lang),
         "mode": campaign.mode.value,
         "questionnaire": questionnaire.id,
         "version": questionnaire.version,

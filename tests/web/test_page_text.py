@@ -255,3 +255,32 @@ def test_campaign_create_takes_a_title_per_language(app, runner):
             "Kartlegging av stillingsønske",
             "Survey of position wishes",
         )
+
+
+def test_min_side_shows_the_campaign_title_in_the_pages_language(app, client, respondent):
+    from survey.campaigns.models import Invitation
+    from survey.campaigns.services import create_invitations
+    from tests.conftest import login_as, make_person
+
+    person_id = make_person(app, email="eva@kommune.no", name="Eva Ansatt")
+    with app.app_context():
+        found = create_campaign(
+            "heltid-arlig", "identified", "Kartlegging 2026", title_nn="Kartlegging 2026 nn"
+        )
+        slug = found.slug
+        [token] = create_invitations(found, 1)
+        db.session.scalars(select(Invitation)).one().person_id = person_id
+        db.session.commit()
+    respondent.get(f"/i/{token}")
+    respondent.post(f"/i/{token}", follow=True)
+    next_page(respondent, FULL_TIME)
+    next_page(respondent, {"fornoyd_storrelse": "yes"})
+    next_page(respondent, {})
+    respondent.post(f"/s/{slug}/send")
+    login_as(client, app, person_id)
+    respondent.get("/sprak/nn")
+    respondent.get("/meg/")
+    assert respondent.last.status_code == 200
+    text = visible_text(respondent.html)
+    assert "Kartlegging 2026 nn" in text
+    assert "Kartlegging 2026" not in text.replace("Kartlegging 2026 nn", "")
