@@ -13,10 +13,11 @@ Expressions read the typed columns of the `facts` rows built in `survey.reportin
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, literal, null, or_
+from sqlalchemy import and_, case, func, literal, null, or_
 
 from survey.classification import HeltidThreshold, Profile
 from survey.classification.classify import OTHER_WORKPLACE_ANSWERS
+from survey.classification.definitions import FLEX_ITEMS
 
 # Status codes stored in the classified rows (small integers group and sum fast).
 FULL_TIME, VOLUNTARY, INVOLUNTARY, NOT_ENOUGH_DATA = 0, 1, 2, 3
@@ -68,6 +69,13 @@ def _sum(expressions):
     for expression in expressions[1:]:
         total = total + expression
     return total
+
+
+def flex_ways(f):
+    """In how many of the ways Songdalen measured flexibility by (FLEX_ITEMS: more weekends,
+    long shifts, other units or kombijobbing, ubundet tid, vacant shifts; 003:1265-1270) the
+    person is willing to work more: answers of yes, 0 to 5; unanswered counts as not."""
+    return _sum([func.coalesce(_flex_answer(f, item), literal(0)) for item in FLEX_ITEMS])
 
 
 def _any_met(outcomes):

@@ -24,6 +24,7 @@ from survey.reporting import jsonsql
 from survey.reporting.classification_sql import (
     accepts_more_weekends,
     accepts_other_workplace,
+    flex_ways,
     is_heltid,
     status,
 )
@@ -324,6 +325,7 @@ def classified(
             for profile in settings.profiles
         ),
         *(_willing(f, tiltak).label(f"w_{tiltak}") for tiltak in TILTAK),
+        flex_ways(f).label("flex_ways"),
         *(f[f"arsak_{reason}"] for reason in REASONS),
         *(f[f"ex_{group.id}"] for group in settings.exclusions),
     ]

@@ -23,6 +23,9 @@ from survey.reporting.facts import BIN_LIMITS, FACTS, REASONS, TILTAK, Settings,
 
 DIMENSIONS = ("included", "unit_id", "yrkesgruppe", "kjonn")
 STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
+# The flexibility figure's groups: willing in 0, 1, or 2 or more of the flex ways (Songdalen
+# found 95 % of its involuntary part-timers flexible in 2 or more, 003:1265-1270).
+FLEX_WAYS = ("0", "1", "2+")
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Counts:
     wanting_more_part_time: int = 0  # part-timers who want a larger position
     willing: dict[str, list[int]] = field(default_factory=dict)  # tiltak -> [yes, answered]
     willing_involuntary: dict[str, list[int]] = field(default_factory=dict)
+    # profile -> the involuntary willing to work more in [0, 1, 2 or more] of the flex ways
+    flex_ways: dict[str, list[int]] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
     reasons_recorded: int = 0  # part-timers with at least one reason
     involuntary_active: int = 0
@@ -83,6 +88,9 @@ class Counts:
                 pair = mine.setdefault(key, [0, 0])
                 pair[0] += yes
                 pair[1] += answered
+        for profile, ways in other.flex_ways.items():
+            mine = self.flex_ways.setdefault(profile, [0] * len(FLEX_WAYS))
+            self.flex_ways[profile] = [a + b for a, b in zip(mine, ways, strict=True)]
         _add_map(self.reasons, other.reasons)
         self.reasons_recorded += other.reasons_recorded
         self.involuntary_active += other.involuntary_active
@@ -155,6 +163,11 @@ def _aggregates(c, settings: Settings) -> list:
             _count(c[f"st_{profile.id}"] == code).label(f"st_{profile.id}_{code}")
             for profile in settings.profiles
             for code in STATUS_CODES.values()
+        ),
+        *(
+            _count((c[f"st_{profile.id}"] == INVOLUNTARY) & ways).label(f"fx_{profile.id}_{index}")
+            for profile in settings.profiles
+            for index, ways in enumerate((c.flex_ways == 0, c.flex_ways == 1, c.flex_ways >= 2))
         ),
         *(
             _count(c.onsket_endring == value).label(f"ch_{value}")
@@ -250,6 +263,10 @@ def _counts_of(m, settings: Settings) -> Counts:
         wanting_more_part_time=int(m["wanting_more"]),
         willing={t: [int(m[f"wy_{t}"]), int(m[f"wa_{t}"])] for t in TILTAK},
         willing_involuntary={t: [int(m[f"iy_{t}"]), int(m[f"ia_{t}"])] for t in TILTAK},
+        flex_ways={
+            p.id: [int(m[f"fx_{p.id}_{index}"]) for index in range(len(FLEX_WAYS))]
+            for p in settings.profiles
+        },
         reasons={r: int(m[f"r_{r}"]) for r in REASONS},
         reasons_recorded=int(m["reasons_recorded"]),
     )

@@ -35,6 +35,7 @@ from survey.classification.presenting import groups_text
 from survey.extensions import db
 from survey.reporting.facts import BIN_LIMITS, REASONS, TILTAK, Settings
 from survey.reporting.heltid import (
+    FLEX_WAYS,
     Counts,
     HeltidFigures,
     TrendPoint,
@@ -592,7 +593,58 @@ class _Builder:
                 _("Share answering yes among those asked; N per measure in the table"), wanting
             ),
         )
-        return Section(_("Willingness to work more"), (table, chart))
+        return Section(_("Willingness to work more"), (table, chart, self.flexibility()))
+
+    def flexibility(self) -> Table:
+        """Songdalen's finding as a figure, under every definition: of the involuntary
+        part-timers, how many are willing to work more in 0, 1, or 2 or more of the ways
+        Songdalen measured flexibility by (003:1265-1270: 95 % in two or more)."""
+        total, settings, lang = self.total, self.settings, self.lang
+        statuses = self._status_suppressor(total, settings.profiles)
+        s = Suppressor(self.minimum)
+        for profile in settings.profiles:
+            ways = total.flex_ways.get(profile.id, [0] * len(FLEX_WAYS))
+            groups = [
+                s.cell((profile.id, group), count)
+                for group, count in zip(FLEX_WAYS, ways, strict=True)
+            ]
+            n = s.cell((profile.id, "n"), sum(ways))
+            s.add_constraint([*groups, n])
+            # N is the involuntary count of the classification table: hidden there, hidden here.
+            if statuses.is_hidden((profile.id, "involuntary")):
+                s.hide(n)
+        rows = []
+        for profile in settings.profiles:
+            n = s.shown((profile.id, "n"))
+            name = profile.names.get(lang) + (" *" if profile.id == settings.active.id else "")
+            cells = [self.text(name), self.count(n)]
+            for group in FLEX_WAYS:
+                people = s.shown((profile.id, group))
+                cells += [self.count(people), self.share(people, n)]
+            rows.append(Row(tuple(cells)))
+        return Table(
+            "flexibility",
+            _("Involuntary part-timers by the number of ways they would work more"),
+            (
+                _("Definition"),
+                "N",
+                _("0 ways"),
+                _("Share"),
+                _("1 way"),
+                _("Share"),
+                _("2+ ways"),
+                _("Share"),
+            ),
+            tuple(rows),
+            statuses.shown("n"),
+            note=_(
+                "The ways: more weekends, long shifts, other units or kombijobbing, ubundet "
+                "tid, vacant shifts; a way not answered counts as not willing. Songdalen found "
+                "%(share)s of its involuntary part-timers willing in two or more ways (Fafo "
+                "2015). * the municipality's chosen definition.",
+                share=fmt_percent(95, lang),
+            ),
+        )
 
     def reasons(self) -> Section:
         total, lang = self.total, self.lang

@@ -217,6 +217,22 @@ INFLEXIBLE = {
 }
 
 
+def test_songdalen_does_not_ask_for_flexibility():
+    """Songdalen counts part-timers who, in the conversation, want a larger position
+    (003:855-866); that 95 % of them turned out to be flexible in two or more ways
+    (003:1265-1270) is a finding the heltid report shows, not a criterion (issue #10, 15)."""
+    inflexible = strict_involuntary(**INFLEXIBLE)
+    result = classify(inflexible, profile("songdalen"), heltid_threshold=100)
+    assert result.status == INVOLUNTARY
+    assert "flexible" not in [criterion.id for criterion in result.criteria]
+    unanswered = strict_involuntary(**dict.fromkeys(INFLEXIBLE))
+    assert status(unanswered, "songdalen") == INVOLUNTARY
+
+
+# A municipality may still make flexibility a criterion of its own profile.
+WITH_FLEX_COUNT = {"minimum_flex_count": 2}
+
+
 @pytest.mark.parametrize(
     ("flexible_on", "expected"),
     [
@@ -228,21 +244,24 @@ INFLEXIBLE = {
         ({"villig_andre_enheter": "samme_avdeling", "ubundet_tid": "yes"}, VOLUNTARY),
     ],
 )
-def test_songdalen_needs_flexibility_on_at_least_two(flexible_on, expected):
+def test_a_flex_count_needs_flexibility_on_at_least_two(flexible_on, expected):
     record = strict_involuntary(**{**INFLEXIBLE, **flexible_on})
-    assert status(record, "songdalen") == expected
+    flexible = profile("songdalen").with_parameters(**WITH_FLEX_COUNT)
+    assert classify(record, flexible, heltid_threshold=100).status == expected
 
 
-def test_songdalen_flex_count_with_unknown_items():
+def test_a_flex_count_with_unknown_items():
+    flexible = profile("songdalen").with_parameters(**WITH_FLEX_COUNT)
     # One known and one unknown item could still make two: not enough data.
     one_and_unknown = strict_involuntary(**{**INFLEXIBLE, "ubundet_tid": "yes"})
     del one_and_unknown["tar_ledige_vakter"]
-    assert status(one_and_unknown, "songdalen") == NOT_ENOUGH_DATA
-    assert outcome(one_and_unknown, "songdalen", "flexible") == MISSING
+    result = classify(one_and_unknown, flexible, heltid_threshold=100)
+    assert result.status == NOT_ENOUGH_DATA
+    assert result.outcome("flexible") == MISSING
     # Two known are enough whatever the unknown one would say.
     two = strict_involuntary(**{**INFLEXIBLE, "ubundet_tid": "yes", "villig_langvakter": "yes"})
     del two["tar_ledige_vakter"]
-    assert status(two, "songdalen") == INVOLUNTARY
+    assert classify(two, flexible, heltid_threshold=100).status == INVOLUNTARY
 
 
 def test_songdalen_optional_threshold_of_75_percent():

@@ -4,12 +4,13 @@ Units: «Helse» with the avdelinger omsorg_a and omsorg_b, and hjemme on its ow
 helsefagarbeider 60 % (shares 40 + 20) in omsorg_a, permanent, 20 weekends a year, long shifts,
 night shifts, starting in 8 weeks; vernepleiere count as qualified (an equivalence).
 
-Under the active definition (Songdalen: flexible on at least two of more weekends, long
-shifts, other units, ubundet tid, vacant shifts) the expected list is
+Under the active definition (Songdalen: part time and wants a larger position; flexibility is
+no criterion, issue #10 item 15) the expected list is, involuntary and then ansiennitet first,
 
-    § 14-3   Bjørn (involuntary, since 2005), Anna (involuntary, since 2015), Eva (voluntary)
+    § 14-3   Eva (involuntary, since 2000), Bjørn (involuntary, since 2005), Anna (involuntary,
+             since 2015)
     unclear  David (vernepleier, qualification not assessed)
-    none     Jon (temporary, involuntary), Cecilie (temporary, voluntary)
+    none     Cecilie (temporary, involuntary), Jon (temporary, involuntary)
 
 and Frode (assistent), Gro (keeps her size), Hilde (full time) and Ivar (assessed as not
 qualified) are no candidates. Everyone's health, family and notes carry SECRET markers that must
@@ -224,7 +225,7 @@ PEOPLE = {
     ),
 }
 
-EXPECTED_ORDER = ["Bjørn", "Anna", "Eva", "David", "Jon", "Cecilie"]
+EXPECTED_ORDER = ["Eva", "Bjørn", "Anna", "David", "Cecilie", "Jon"]
 
 
 def build_case(app, *, members=()) -> dict:

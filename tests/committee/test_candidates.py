@@ -43,7 +43,7 @@ def test_order_and_fortrinnsrett(app, case):
         "Jon": logic.NO_FORTRINNSRETT,
         "Cecilie": logic.NO_FORTRINNSRETT,
     }
-    assert found["Bjørn"].status == "involuntary" and found["Eva"].status == "voluntary"
+    assert found["Bjørn"].status == "involuntary" and found["Eva"].status == "involuntary"
 
 
 def test_order_follows_the_configured_criteria(app, case):
