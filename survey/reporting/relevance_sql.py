@@ -6,12 +6,15 @@ from an earlier revision whose question no longer applies (a wish changed from Â
 column into `CASE WHEN <its page and question are relevant> THEN column END`, the guards
 compiled from the guide's `relevant` expressions (survey/living/relevance.py), so every
 aggregate sees what `survey.living.relevance.counted()` gives Python: the same rule, the
-same outcome (tests/reports/test_relevance.py checks the two against each other).
+same outcome (tests/reports/test_relevance.py and test_sql_and_rendering.py check the two
+against each other).
 
 The compiler knows the expressions the guide uses on report fields (comparisons of a field
 with a literal, `and`, `or`, `not()`, `selected()`), with the engine's meaning of an empty
 answer: `=` is false and `!=` true against an empty field, `<` and the like false, and an
-answer that is not relevant is empty for everything that refers to it. Anything else raises
+answer that is not relevant is empty for everything that refers to it. A guard need only hold
+exactly where the field is asked: NULL elsewhere reads as false in CASE WHEN, AND and OR, so
+comparisons skip their NULL tests except under not(). Anything else raises
 `Unsupported` when the report is built, so a guide change cannot silently count wrongly.
 """
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import and_, case, false, literal, not_, or_, true
+from sqlalchemy import and_, case, false, func, literal, not_, or_, true
 
 from survey import engine
 from survey.engine.expressions import Binary, Call, Literal, Node, Ref
@@ -69,8 +72,8 @@ class _Compiler:
         self.guards: dict[str, object] = {}
 
     def guard(self, field: str):
-        """Where `field` is asked (its page and question relevant), as SQL that is never NULL;
-        None when it is always asked."""
+        """Where `field` is asked (its page and question relevant), as SQL that holds there
+        (elsewhere false or NULL); None when it is always asked."""
         if field not in self.guards:
             if field not in self.where:
                 self.guards[field] = None
@@ -91,34 +94,40 @@ class _Compiler:
             return self.f[column]
         return case((guard, self.f[column]))
 
-    def condition(self, node: Node, owner: str):
-        """A two-valued SQL condition with the engine's outcome for `node`."""
+    def condition(self, node: Node, owner: str, exact: bool = False):
+        """An SQL condition that holds where the engine's outcome for `node` is true. Where
+        it is not, it may be NULL, which a CASE WHEN, AND and OR read as false; `exact` (under
+        not()) asks for a two-valued condition, which costs more to evaluate."""
         if isinstance(node, Binary) and node.op in ("and", "or"):
-            parts = (self.condition(node.left, owner), self.condition(node.right, owner))
+            parts = (
+                self.condition(node.left, owner, exact),
+                self.condition(node.right, owner, exact),
+            )
             return and_(*parts) if node.op == "and" else or_(*parts)
         if isinstance(node, Binary) and node.op in _COMPARE:
             if isinstance(node.left, Ref) and isinstance(node.right, Literal):
-                return self.comparison(node.op, node.left.name, node.right.value, owner)
+                return self.comparison(node.op, node.left.name, node.right.value, owner, exact)
             if isinstance(node.right, Ref) and isinstance(node.left, Literal):
                 op = _FLIPPED[node.op]
-                return self.comparison(op, node.right.name, node.left.value, owner)
+                return self.comparison(op, node.right.name, node.left.value, owner, exact)
         if isinstance(node, Call):
             if node.name == "true" and not node.args:
                 return true()
             if node.name == "false" and not node.args:
                 return false()
             if node.name == "not" and len(node.args) == 1:
-                return not_(self.condition(node.args[0], owner))
+                return not_(self.condition(node.args[0], owner, exact=True))
             if node.name == "selected" and len(node.args) == 2:
                 field, choice = node.args
                 if isinstance(field, Ref) and isinstance(choice, Literal):
                     choices = LIST_FIELDS.get(field.name, (None, ()))[1]
                     if str(choice.value) in choices:
                         column = list_column(field.name, str(choice.value))
-                        return self.value(field.name, column) == 1
+                        holds = self.value(field.name, column) == 1
+                        return func.coalesce(holds, false()) if exact else holds
         raise Unsupported(f"{owner}: relevant: {engine.to_text(node)}")
 
-    def comparison(self, op: str, field: str, value, owner: str):
+    def comparison(self, op: str, field: str, value, owner: str, exact: bool):
         columns = _fact_columns(field)
         if len(columns) != 1 or field in LIST_FIELDS:
             raise Unsupported(f"{owner}: relevant: ${{{field}}} is not a report field")
@@ -137,7 +146,7 @@ class _Compiler:
         holds = _COMPARE[op](column, literal(value))
         if op == "!=":
             return or_(column.is_(None), holds)
-        return and_(column.is_not(None), holds)
+        return and_(column.is_not(None), holds) if exact else holds
 
 
 def relevant_columns(questionnaire: engine.Questionnaire, f, names) -> dict[str, object]:
@@ -152,5 +161,5 @@ def relevant_columns(questionnaire: engine.Questionnaire, f, names) -> dict[str,
 
 
 def relevance_guard(questionnaire: engine.Questionnaire, f, field: str):
-    """Where the guide asks `field` (for fields read from the JSON), never NULL; None: always."""
+    """Where the guide asks `field` (for fields read from the JSON); None: always."""
     return _Compiler(questionnaire, f).guard(field)
