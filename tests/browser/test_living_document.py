@@ -152,7 +152,7 @@ def test_conversation_on_a_tablet_confirmation_and_change_on_a_phone(live_app, b
 
     # --- the project leader sees it in «Endringer» and in the history -------------------------
     tablet.goto("/meg/")
-    tablet.page.get_by_role("navigation").get_by_role("link", name="Endringer").click()
+    tablet.menu("Endringer")
     tablet.inspect()
     inbox = tablet.text()
     assert "Eva Ansatt" in inbox and "Hvor stor stilling ønsker hen?" in inbox

@@ -68,7 +68,7 @@ def test_unit_report_and_own_pdf_on_a_phone(live_app, browser, axe_source, tmp_p
         browser, app.config["LIVE_URL"], axe_source, ARTIFACTS / "reports", javascript=False
     )
     _log_in(phone, "lise@kommune.no")
-    phone.page.get_by_role("navigation").get_by_role("link", name="Rapporter").click()
+    phone.menu("Rapporter")
     phone.inspect()
     # The unit leader can only choose their own unit.
     options = phone.page.locator("#heltid-scope option").all_inner_texts()
