@@ -147,7 +147,7 @@ class Phone:
         leaked = VISIBLE_MARKUP.findall(shown)
         assert not leaked, f"markup shown as text on {self.path}: {leaked}"
         small = self.page.evaluate(SMALL_TARGETS)
-        assert small == [], f"tap targets under 24 × 24 px on {self.path}: {small}"
+        assert small == [], f"lone tap targets under 24 px tall on {self.path}: {small}"
         violations = self._axe_violations()
         assert violations == [], f"WCAG violations on {self.path}: {violations}"
         self.checked_pages.append(self.path)
