@@ -36,7 +36,7 @@ def require_vnu() -> None:
 
 def vnu_errors(pages: dict[str, str]) -> dict[str, list[str]]:
     """Validate each page's HTML (keyed by its path); return only the pages with errors,
-    each error as «line N: message: extract»."""
+    each error as «line N: message «extract»»."""
     if not pages:
         return {}
     require_vnu()
