@@ -135,7 +135,7 @@ def test_too_few_answers_show_nothing(app, runner, tmp_path, campaign_id):
 
 @pytest.fixture
 def person_id(app):
-    """An involuntary part-timer (Songdalen: wants more and 4 of 5 flex items) with health
+    """An involuntary part-timer (Songdalen: part time and wants more) with health
     and family among the reasons, a note in the record and a note on the second revision."""
     with app.app_context():
         unit = Unit(code="hjemmetjenesten", name="Hjemmetjenesten")
