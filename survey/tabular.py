@@ -38,6 +38,11 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def restore(text: str) -> str:
+    """The text `neutralise` was given: a file we wrote can be read back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _decimal_comma(value: int | float | decimal.Decimal) -> str:
     if isinstance(value, int):
         return str(value)

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from survey import tabular
+
 XLSX_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -146,7 +148,8 @@ def _blank(value: Any) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as trimmed text: whole floats without «.0», dates as ISO."""
+    """A cell as trimmed text: whole floats without «.0», dates as ISO, and text our own
+    exports neutralised against formulas («'=…») read back as written."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -155,7 +158,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return " ".join(str(value).split())
+    return tabular.restore(" ".join(str(value).split()))
 
 
 # --- header mapping -------------------------------------------------------------------------

@@ -58,3 +58,19 @@ def test_line_numbers_count_blank_lines_and_quoted_newlines():
     text = 'navn,merknad\n\n"Kari","to\nlinjer"\nPer,x\n'
     sheet = read_bytes(text.encode(), "x.csv")
     assert [line for line, _ in sheet.rows] == [3, 5]
+
+
+def test_text_our_exports_neutralised_reads_back_as_written():
+    """A living-document CSV opened in Excel and imported again keeps «=…» and «-1» as typed:
+    the «'» our exports put before formula-like text is not part of the value."""
+    from survey.roster.reading import cell_text
+    from survey.tabular import csv_bytes
+
+    written = csv_bytes([["kommentar", "notater"], ['=HYPERLINK("x")', "'vanlig tekst"]])
+    sheet = read_bytes(written, "eksport.csv")
+    assert sheet.header == ["kommentar", "notater"]
+    _line, values = sheet.rows[0]
+    assert [cell_text(value) for value in values] == [
+        '=HYPERLINK("x")',
+        "'vanlig tekst",
+    ]
