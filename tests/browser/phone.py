@@ -119,6 +119,22 @@ class Phone:
     def fill(self, question: str, text: str) -> None:
         self.page.locator(f'[name="{question}"]').fill(text)
 
+    def fill_page(self, answers: dict) -> None:
+        """Answer every question the page shows, from `answers` (others are skipped)."""
+        for name, value in answers.items():
+            block = self.page.locator(f"#q-{name}")
+            if block.count() == 0 or not block.is_visible():
+                continue
+            if isinstance(value, list):
+                for item in value:
+                    box = self.page.locator(f'input[name="{name}"][value="{item}"]')
+                    if not box.is_checked():
+                        self.choose(name, item)
+            elif self.page.locator(f'input[type="radio"][name="{name}"]').count():
+                self.choose(name, value)
+            else:
+                self.fill(name, value)
+
     @property
     def path(self) -> str:
         return self.page.url.removeprefix(self.base_url).split("#")[0]

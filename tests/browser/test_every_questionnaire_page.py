@@ -124,23 +124,6 @@ def page_names(questionnaire_id: str) -> list[str]:
     return [page.name for page in load(QUESTIONNAIRES / f"{questionnaire_id}.yaml").pages]
 
 
-def fill_page(device: Phone, answers: dict) -> None:
-    """Answer every question the page shows, from `answers`."""
-    for name, value in answers.items():
-        block = device.page.locator(f"#q-{name}")
-        if block.count() == 0 or not block.is_visible():
-            continue
-        if isinstance(value, list):
-            for item in value:
-                box = device.page.locator(f'input[name="{name}"][value="{item}"]')
-                if not box.is_checked():
-                    device.choose(name, item)
-        elif device.page.locator(f'input[type="radio"][name="{name}"]').count():
-            device.choose(name, value)
-        else:
-            device.fill(name, value)
-
-
 def focus_is_on_error_summary(device: Phone) -> bool:
     """Whether the focused element is the error summary (autofocus is applied just after load)."""
     for _attempt in range(20):
@@ -176,7 +159,7 @@ def answer_every_page(device: Phone, answers: dict, review_suffix: str = "/oppsu
         match = PROGRESS.search(device.text())
         assert match, f"no page count on {device.path}"
         seen.append((name, int(match.group(1)), int(match.group(2))))
-        fill_page(device, answers)
+        device.fill_page(answers)
         device.click("Neste")
         # Without JavaScript, a question revealed by an answer brings the page back once.
         assert not device.page.locator(".error-summary").count(), device.text()

@@ -50,28 +50,11 @@ CONVERSATION = {
 }
 
 
-def fill_page(device: Phone, answers: dict) -> None:
-    """Answer every question the page shows, from `answers`."""
-    for name, value in answers.items():
-        block = device.page.locator(f"#q-{name}")
-        if block.count() == 0 or not block.is_visible():
-            continue
-        if isinstance(value, list):
-            for item in value:
-                box = device.page.locator(f'input[name="{name}"][value="{item}"]')
-                if not box.is_checked():
-                    device.choose(name, item)
-        elif device.page.locator(f'input[type="radio"][name="{name}"]').count():
-            device.choose(name, value)
-        else:
-            device.fill(name, value)
-
-
 def answer_until_review(device: Phone, answers: dict) -> None:
     for _step in range(20):
         if device.path.endswith("/oppsummering"):
             return
-        fill_page(device, answers)
+        device.fill_page(answers)
         device.click("Neste")
     raise AssertionError("never reached the review page")
 

@@ -143,25 +143,12 @@ def test_sql_guards_agree_with_counted_on_random_records(app):
         list_column,
         number_column,
     )
-    from tests.reports.test_sql_and_rendering import random_record
+    from tests.reports.test_sql_and_rendering import random_record, store_records
 
     rng = random.Random(13)
     records = [random_record(rng) for _ in range(300)]
     with app.app_context():
-        for index, record in enumerate(records):
-            person = Person(name=f"R{index}", ansattnummer=f"R{index}")
-            db.session.add(person)
-            db.session.flush()
-            services.save_revision(
-                services.document_for(person),
-                record,
-                base=0,
-                author=None,
-                author_role="import",
-                source=Source.IMPORT,
-                effective_on=dt.date(2025, 1, 1),
-            )
-        db.session.commit()
+        store_records(records, name="R")
         f = facts(dt.date(2025, 6, 1), None, [])
         rows = db.session.execute(
             select(Person.ansattnummer, f).join(f, f.c.person_id == Person.id)

@@ -66,25 +66,31 @@ def random_record(rng: random.Random) -> dict:
     return record
 
 
+def store_records(records: list[dict], name: str = "P") -> None:
+    """Each record as one person's living document in force from 1 January 2025 (ansattnummer
+    R0, R1, …), committed."""
+    for index, record in enumerate(records):
+        person = Person(name=f"{name}{index}", ansattnummer=f"R{index}")
+        db.session.add(person)
+        db.session.flush()
+        services.save_revision(
+            services.document_for(person),
+            record,
+            base=0,
+            author=None,
+            author_role="import",
+            source=Source.IMPORT,
+            effective_on=dt.date(2025, 1, 1),
+        )
+    db.session.commit()
+
+
 @pytest.mark.parametrize("threshold", ["100", ">= 80", "> 90"])
 def test_sql_status_equals_classify_for_every_profile(app, threshold):
     rng = random.Random(threshold)
     records = [random_record(rng) for _ in range(250)]
     with app.app_context():
-        for index, record in enumerate(records):
-            person = Person(name=f"P{index}", ansattnummer=f"R{index}")
-            db.session.add(person)
-            db.session.flush()
-            services.save_revision(
-                services.document_for(person),
-                record,
-                base=0,
-                author=None,
-                author_role="import",
-                source=Source.IMPORT,
-                effective_on=dt.date(2025, 1, 1),
-            )
-        db.session.commit()
+        store_records(records)
         settings = Settings.from_definitions(load_definitions(), threshold=threshold)
         cte = classified(dt.date(2025, 6, 1), None, settings)
         c = cte.c
