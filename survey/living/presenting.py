@@ -50,20 +50,21 @@ def _questions() -> dict[str, engine.Question]:
     return {question.name: question for question in definition_of(version).questions}
 
 
-def _label(
+def label(
     questions: dict[str, engine.Question], name: str, lang: str, audience: str = WRITTEN_AUDIENCE
 ) -> str:
     question = questions.get(name)
     return question.label_for(audience).get(lang) if question is not None else name
 
 
-def _value(
+def display(
     questions: dict[str, engine.Question],
     name: str,
     data: Any,
     lang: str,
     audience: str = WRITTEN_AUDIENCE,
 ) -> str:
+    """A stored value as people read it."""
     if data is None:
         return ""
     question = questions.get(name)
@@ -83,23 +84,6 @@ def questions() -> dict[str, engine.Question]:
     return _questions()
 
 
-def label(
-    questions: dict[str, engine.Question], name: str, lang: str, audience: str = WRITTEN_AUDIENCE
-) -> str:
-    return _label(questions, name, lang, audience)
-
-
-def display(
-    questions: dict[str, engine.Question],
-    name: str,
-    data: Any,
-    lang: str,
-    audience: str = WRITTEN_AUDIENCE,
-) -> str:
-    """A stored value as people read it."""
-    return _value(questions, name, data, lang, audience)
-
-
 def state_items(
     data: dict[str, Any], lang: str, audience: str = WRITTEN_AUDIENCE
 ) -> list[dict[str, str]]:
@@ -110,10 +94,10 @@ def state_items(
     names = sorted(data, key=lambda name: (order.get(name, len(order)), name))
     items = []
     for name in names:
-        value = _value(questions, name, data[name], lang, audience)
+        value = display(questions, name, data[name], lang, audience)
         if value != "":
-            label = _label(questions, name, lang, audience)
-            items.append({"name": name, "label": label, "value": value})
+            text = label(questions, name, lang, audience)
+            items.append({"name": name, "label": text, "value": value})
     return items
 
 
@@ -169,9 +153,9 @@ def history_view(document: LivingDocument | None, lang: str) -> list[dict[str, A
     for revision in revisions:
         changes = [
             {
-                "label": _label(questions, change.field, lang),
-                "old": _value(questions, change.field, change.old, lang),
-                "new": _value(questions, change.field, change.new, lang),
+                "label": label(questions, change.field, lang),
+                "old": display(questions, change.field, change.old, lang),
+                "new": display(questions, change.field, change.new, lang),
             }
             for change in sorted(
                 services.diff(previous, revision.data),

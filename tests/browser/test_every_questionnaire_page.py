@@ -175,27 +175,19 @@ def assert_walked_every_page(seen: list, expected: list[str]) -> None:
     assert seen[-1][1] == seen[-1][2] == len(expected), seen
 
 
-def test_heltid_arlig_every_page(live_app, browser, axe_source, javascript):
-    _, slug = make_campaign(live_app, "heltid-arlig", mode="anonymous")
-    phone = phone_for(live_app, browser, axe_source, "heltid-arlig", javascript)
+@pytest.mark.parametrize(
+    ("questionnaire", "answers"),
+    [("heltid-arlig", HELTID), ("arbeidsmiljo", ARBEIDSMILJO)],
+    ids=["heltid-arlig", "arbeidsmiljo"],
+)
+def test_survey_every_page(live_app, browser, axe_source, javascript, questionnaire, answers):
+    _, slug = make_campaign(live_app, questionnaire, mode="anonymous")
+    phone = phone_for(live_app, browser, axe_source, questionnaire, javascript)
     phone.goto(f"/s/{slug}")
     phone.click("Start")
     refuse_empty_page(phone)
-    seen = answer_every_page(phone, HELTID)
-    assert_walked_every_page(seen, page_names("heltid-arlig"))
-    phone.click("Send svarene")
-    assert phone.path == f"/s/{slug}/kvittering"
-    phone.close()
-
-
-def test_arbeidsmiljo_every_page(live_app, browser, axe_source, javascript):
-    _, slug = make_campaign(live_app, "arbeidsmiljo", mode="anonymous")
-    phone = phone_for(live_app, browser, axe_source, "arbeidsmiljo", javascript)
-    phone.goto(f"/s/{slug}")
-    phone.click("Start")
-    refuse_empty_page(phone)
-    seen = answer_every_page(phone, ARBEIDSMILJO)
-    assert_walked_every_page(seen, page_names("arbeidsmiljo"))
+    seen = answer_every_page(phone, answers)
+    assert_walked_every_page(seen, page_names(questionnaire))
     phone.click("Send svarene")
     assert phone.path == f"/s/{slug}/kvittering"
     phone.close()
