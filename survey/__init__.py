@@ -9,12 +9,13 @@ from typing import Any
 from flask import Flask
 
 from survey import config as config_module
+from survey.db import UnitOfWorkApp
 from survey.extensions import babel, csrf, db, limiter, login_manager
 from survey.i18n import select_locale
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = UnitOfWorkApp(__name__, instance_relative_config=True)
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())
