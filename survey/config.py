@@ -67,6 +67,10 @@ class DefaultConfig:
     OIDC_PERSON_FIELD = "email"  # ... matched against this field: email, ansattnummer, oidc_subject
     OIDC_LABEL = "Microsoft Entra ID"
 
+    # Logging (survey/logs.py): "text" lines for people, "json" lines for a log collector.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+
 
 def normalise_database_url(url: str) -> str:
     """Accept the postgres:// and postgresql:// forms hosting platforms hand out; use psycopg 3."""
@@ -98,6 +102,8 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI",
         "ACCESSIBILITY_CONTACT",
         "ACCESSIBILITY_CHECKED",
+        "LOG_FORMAT",
+        "LOG_LEVEL",
     ):
         if os.environ.get(key):
             values[key] = os.environ[key]

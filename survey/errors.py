@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -30,22 +30,30 @@ MESSAGES = {
 }
 
 
+def _error_page(title, message, status: int):
+    # The request id (survey/logs.py) lets support find the request's log lines.
+    page = render_template(
+        "errors/error.html", title=title, message=message, request_id=g.get("request_id")
+    )
+    return page, status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_template(
-            "errors/error.html",
-            title=_l("The page had expired"),
-            message=_l(
+        return _error_page(
+            _l("The page had expired"),
+            _l(
                 "For your security the form could not be sent. Nothing was saved. Go back, reload the page and send again."
             ),
-        ), 400
+            400,
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
         title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
-        return render_template("errors/error.html", title=title, message=message), code
+        return _error_page(title, message, code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -53,4 +61,4 @@ def init_app(app: Flask) -> None:
             raise error
         app.logger.exception("Unhandled error")
         title, message = MESSAGES[500]
-        return render_template("errors/error.html", title=title, message=message), 500
+        return _error_page(title, message, 500)
