@@ -81,11 +81,7 @@ def _serve_and_request(command, env_url, secrets, tmp_path) -> str:
     return log.read_text()
 
 
-def _assert_masked(text: str, secrets) -> None:
-    # The requests were logged (so the check below is not vacuous) …
-    assert "GET /i/*** HTTP/1.1" in text and "GET /lenke/*** HTTP/1.1" in text, text
-    assert "GET /nytt-passord/*** HTTP/1.1" in text, text
-    # … without a single secret.
+def _assert_no_secrets(text: str, secrets) -> None:
     for secret in (
         secrets["invitation"],
         secrets["login"],
@@ -102,11 +98,16 @@ def test_development_server_log_masks_tokens(app, database_url, secrets, tmp_pat
     serve = [sys.executable, "-c", "from survey.cli import main; main()", "serve", "--port", "PORT"]
     text = _serve_and_request(serve, database_url, secrets, tmp_path)
     assert "Serving on" in text
-    _assert_masked(text, secrets)
+    # The requests were logged (so the check below is not vacuous) …
+    assert "GET /i/*** HTTP/1.1" in text and "GET /lenke/*** HTTP/1.1" in text, text
+    assert "GET /nytt-passord/*** HTTP/1.1" in text, text
+    # … without a single secret.
+    _assert_no_secrets(text, secrets)
 
 
-def test_gunicorn_access_log_masks_tokens(app, database_url, secrets, tmp_path):
-    # As the README says to run it in production; gunicorn.conf.py turns the access log on.
+def test_gunicorn_logs_requests_once_without_tokens(app, database_url, secrets, tmp_path):
+    # As the README says to run it in production: the app's request lines are the access log
+    # (gunicorn.conf.py turns gunicorn's own off).
     text = _serve_and_request(
         [
             sys.executable,
@@ -122,7 +123,11 @@ def test_gunicorn_access_log_masks_tokens(app, database_url, secrets, tmp_path):
         secrets,
         tmp_path,
     )
-    _assert_masked(text, secrets)
+    for endpoint in ("answering.invitation", "auth.login_link", "auth.reset_password"):
+        assert text.count(f"GET {endpoint} 200 ") == 1, text
+    assert "GET auth.oidc_callback " in text and "GET answering.resume 302 " in text, text
+    assert "HTTP/1.1" not in text, text  # no second access log
+    _assert_no_secrets(text, secrets)
 
 
 def test_every_route_with_a_token_is_masked(app):
