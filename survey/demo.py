@@ -1,5 +1,5 @@
 """Demo data for trying the product on a fresh machine: campaigns and personal links
-for the ten units of the 30 000-inhabitant case (domain.md §9)."""
+for the ten units of the 30 000-inhabitant case (docs/domain.md § Demo data)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from survey.campaigns.models import Campaign
 from survey.campaigns.services import create_campaign, create_invitations
+from survey.db import unit_of_work
 from survey.extensions import db
 
 DEMO_EMPLOYEES = [
@@ -61,15 +62,16 @@ def _demo_people(base_url: str) -> list[tuple[str, str]]:
 
     give_document(employee, units["hjemmetjenesten"], admin)
     create_demo_documents(units, admin)
-    db.session.commit()
     return [
         ("staff log-in", f"{base_url}/logg-inn  (hr@demo.kommune.no / {password})"),
         ("employee's one-time login link (Ola Nordmann)", f"{base_url}/lenke/{token}"),
     ]
 
 
+@unit_of_work()
 def create_demo_data(base_url: str) -> list[tuple[str, str]]:
-    """Create demo campaigns when there are none; returns (label, link) pairs to print."""
+    """Create demo campaigns when there are none, as a job (one unit of work); returns
+    (label, link) pairs to print."""
     if db.session.scalar(select(func.count()).select_from(Campaign)):
         return []
     random.seed()

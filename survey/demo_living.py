@@ -2,8 +2,9 @@
 conversations on 31 December of the last two years and today, so the conversation pages, the
 inbox, the definitions side by side and the reports have something real-looking to show.
 
-The position sizes follow KS PAI 2017 for health and care (domain.md §1): 17,9 % under 30 %,
-8,9 % 30–49,9 %, 30,6 % 50–79,9 %, 19,8 % 80–99,9 % and 22,8 % heltid."""
+The position sizes follow KS PAI 2017 for health and care (docs/domain.md § Position sizes,
+001:75-105): 17,9 % under 30 %, 8,9 % 30–49,9 %, 30,6 % 50–79,9 %, 19,8 % 80–99,9 % and
+22,8 % heltid."""
 
 from __future__ import annotations
 
@@ -198,7 +199,6 @@ def create_demo_documents(units: dict[str, Unit], author: Person, per_unit: int 
                 )
             if index % 3:  # two in three have confirmed this year's conversation
                 living.record_confirmation(document, person, 3, ConfirmationKind.CONFIRMED)
-    db.session.commit()
     return count
 
 

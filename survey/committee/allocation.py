@@ -12,9 +12,9 @@ percentage points), or it is the whole share given to one candidate (so a 37,5 %
 someone from 62,5 % to 100 % although 37,5 is not a multiple of 5).
 
 A `Candidate` has a current size `current`, a desired size `desired` and a `priority`: 0 for
-fortrinnsrett under arbeidsmiljøloven § 14-3 (permanent, part time, qualified; domain.md §8),
-higher numbers after (e.g. 1 for «not assessed yet», 2 for the others). Their target is
-min(desired, 100).
+fortrinnsrett under arbeidsmiljøloven § 14-3 (permanent, part time, qualified;
+docs/domain.md § Law: Fortrinnsrett), higher numbers after (e.g. 1 for «not assessed yet», 2
+for the others). Their target is min(desired, 100).
 
 A proposal is feasible when, with x_c the total percent candidate c is given:
 

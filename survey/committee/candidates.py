@@ -4,22 +4,22 @@ records: no Flask, no database (survey.committee.services gathers the records).
 Who is a candidate: a part-timer (under 100 %) who wants a larger position (`onsket_endring` =
 storre), whose yrkesgruppe is the vacancy's or one an admin has set as equivalent, and whom the
 project leader has not assessed as not qualified (`kvalifisert` = no). Part-timers are the
-applicant pool (domain.md §2.4).
+applicant pool (docs/domain.md § The Songdalen method: Ansettelsesutvalg).
 
-Fortrinnsrett (arbeidsmiljøloven § 14-3, domain.md §8): permanent, part time and qualified for
-the position. `YES` needs the qualification assessed (`kvalifisert` = yes); a permanent
-part-timer of the right group whom nobody has assessed yet is `UNCLEAR`: the committee must
-assess them, so they come straight after those with the right. Groups in that order, and within
-a group the vacancy's order criteria (`CRITERIA`), then the name.
+Fortrinnsrett (arbeidsmiljøloven § 14-3; docs/domain.md § Law: Fortrinnsrett): permanent, part
+time and qualified for the position. `YES` needs the qualification assessed (`kvalifisert` =
+yes); a permanent part-timer of the right group whom nobody has assessed yet is `UNCLEAR`: the
+committee must assess them, so they come straight after those with the right. Groups in that
+order, and within a group the vacancy's order criteria (`CRITERIA`), then the name.
 
 Every condition the vacancy sets is checked against what the candidate has said: met, not met
 or unknown (not answered). A record not confirmed by the employee in the last 12 months is
 flagged as stale, as on «To be confirmed again».
 
-What the committee sees (domain.md §6, §8): the fields in `FIELDS_READ` and what is derived
-from them. This module never reads the reasons for part time (health and family are
-special-category data), `venter_barnehageplass`, notes, comments or agreed measures, so no
-page or PDF built from a `Candidate` can show them."""
+What the committee sees (docs/domain.md § Roles; docs/domain.md § Law: Personal data): the
+fields in `FIELDS_READ` and what is derived from them. This module never reads the reasons
+for part time (health and family are special-category data), `venter_barnehageplass`, notes,
+comments or agreed measures, so no page or PDF built from a `Candidate` can show them."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ INVOLUNTARY = "involuntary"
 NOT_ENOUGH_DATA = "not_enough_data"
 
 STALE_AFTER = dt.timedelta(days=365)  # = survey.living.services.RECONFIRM_AFTER
-BASELINE_WEEKENDS = 17  # every 3rd weekend (domain.md §4)
+BASELINE_WEEKENDS = 17  # every 3rd weekend, 003:965 (docs/domain.md § Ways of working more)
 
 # The living-document fields this module reads; everything shown derives from these.
 FIELDS_READ = frozenset(

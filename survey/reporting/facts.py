@@ -47,7 +47,7 @@ __all__ = ["REASONS", "SHIFTS", "BIN_LIMITS", "TILTAK", "Settings", "classified"
 # Position bins of KS PAI: 0–29,9 / 30–49,9 / 50–79,9 / 80–99,9 / 100 %.
 BIN_LIMITS = (30, 50, 80, 100)
 
-# Willingness to work more in other ways (domain.md §4), see `_willing`.
+# Willingness to work more in other ways (docs/domain.md § Ways of working more): `_willing`.
 TILTAK = (
     "helger",
     "langvakter",

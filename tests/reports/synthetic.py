@@ -14,7 +14,8 @@ from survey.extensions import db
 from survey.living.models import LivingDocument, Revision, Source
 from survey.roster.models import EmployeeDetails
 
-# KS PAI 2017, employees in turnus (domain.md §1): share per bin, low to high.
+# KS PAI 2017, employees in turnus (001:75-105; docs/domain.md § Position sizes): share per bin,
+# low to high.
 PAI_2017 = (17.9, 8.9, 30.6, 19.8, 22.8)
 PAI_2017_AVERAGE = 66.1
 YRKESGRUPPER = ("sykepleier", "helsefagarbeider", "assistent", "vernepleier", "spesialsykepleier")

@@ -1,8 +1,8 @@
 """Position sizes are register facts: a roster imported into a fresh database gives the heltid
 report its population, before anyone is mapped (issue #10, item 11).
 
-The roster reproduces the KS PAI 2017 column for employees in turnus (domain.md §1, 001:75-105):
-1 000 people, counted here by hand:
+The roster reproduces the KS PAI 2017 column for employees in turnus (001:75-105;
+docs/domain.md § Position sizes): 1 000 people, counted here by hand:
 
     0–29,9 %   179 = 20 at 19 % + 157 at 20 % + 29,9 % + 10,1 %        17,9 %
     30–49,9 %   89 = 86 at 40 % + 30 % + 49,9 % + 40,1 %               8,9 %
