@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from survey import engine
 from survey.accounts.models import Role
+from survey.db import unit_of_work
 
 
 def _links_base(host: str | None = None, port: int | None = None) -> str:
@@ -101,6 +102,7 @@ campaign_cli = AppGroup("campaign", help="Survey rounds and personal invitations
 @click.option("--title", help="The title in bokmål.")
 @click.option("--title-nn", help="The title in nynorsk.")
 @click.option("--title-en", help="The title in English.")
+@unit_of_work()
 def campaign_create(
     questionnaire_id: str,
     mode: str,
@@ -129,6 +131,7 @@ def campaign_create(
 @campaign_cli.command("invite")
 @click.argument("campaign_id", type=int)
 @click.option("--count", type=click.IntRange(1, 10000), required=True)
+@unit_of_work()
 def campaign_invite(campaign_id: int, count: int) -> None:
     """Print COUNT one-time personal links."""
     from survey.campaigns.services import campaign_by_id, create_invitations
@@ -156,6 +159,7 @@ def campaign_list() -> None:
 @campaign_cli.command("close")
 @click.argument("campaign_id", type=int)
 @click.option("--reopen", is_flag=True, help="Open a closed campaign again.")
+@unit_of_work()
 def campaign_close(campaign_id: int, reopen: bool) -> None:
     """Stop (or with --reopen, resume) receiving answers."""
     from survey.campaigns.services import campaign_by_id, set_open
@@ -178,6 +182,7 @@ users_cli = AppGroup("users", help="People, roles and log-in links.")
 @click.option("--unit", help="Unit code or name (for enhetsleder, and the person's own unit).")
 @click.option("--name")
 @click.option("--password", is_flag=True, help="Prompt for a password (staff).")
+@unit_of_work()
 def users_create(
     email: str, roles: tuple[str, ...], unit: str | None, name: str | None, password: bool
 ) -> None:
@@ -186,7 +191,6 @@ def users_create(
     from survey.accounts.models import Role
     from survey.accounts.passwords import PasswordRejected
     from survey.audit.services import Action, record
-    from survey.extensions import db
 
     unit_row = None
     if unit:
@@ -202,7 +206,6 @@ def users_create(
                 person, click.prompt("Password", hide_input=True, confirmation_prompt=True)
             )
     except services.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(
             {
                 "email_taken": f"{email} already has an account",
@@ -211,15 +214,14 @@ def users_create(
             }[error.reason]
         ) from None
     except PasswordRejected as rejected:
-        db.session.rollback()
         raise click.ClickException(f"password rejected: {rejected.reason}") from None
     record(Action.PERSON_CREATED, subject_id=person.id, detail={"roles": list(roles), "via": "cli"})
-    db.session.commit()
     click.echo(f"person {person.id}: {person.email} ({', '.join(roles)})")
 
 
 @users_cli.command("link")
 @click.argument("email")
+@unit_of_work()
 def users_link(email: str) -> None:
     """Print a one-time login link for a person."""
     import datetime as dt
@@ -227,7 +229,6 @@ def users_link(email: str) -> None:
     from survey.accounts import services
     from survey.accounts.models import TokenPurpose
     from survey.audit.services import Action, record
-    from survey.extensions import db
 
     person = services.find_by_email(email)
     if person is None:
@@ -235,7 +236,6 @@ def users_link(email: str) -> None:
     days = current_app.config["LOGIN_LINK_DAYS"]
     token = services.issue_token(person, TokenPurpose.LOGIN, dt.timedelta(days=days))
     record(Action.LOGIN_LINK_CREATED, subject_id=person.id, detail={"via": "cli"})
-    db.session.commit()
     click.echo(f"{_links_base()}/lenke/{token}  (valid {days} days, once)")
 
 
@@ -266,6 +266,7 @@ audit_cli = AppGroup("audit", help="The audit log.")
 
 
 @audit_cli.command("purge")
+@unit_of_work()
 def audit_purge() -> None:
     """Delete audit entries older than AUDIT_RETENTION_DAYS (run daily from cron)."""
     from survey.audit.services import purge

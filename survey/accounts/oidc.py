@@ -121,7 +121,7 @@ def oidc_callback():
     except (LoginFailed, *FAILURES) as error:
         current_app.logger.warning("OpenID Connect login failed: %r", error)
         session.pop(NEXT_KEY, None)
-        record(Action.LOGIN_FAILED, detail={"method": "oidc"}, commit=True)
+        record(Action.LOGIN_FAILED, detail={"method": "oidc"})
         return _page("failed", 400)
 
     person = _find_person(claims)
@@ -131,13 +131,11 @@ def oidc_callback():
             Action.LOGIN_FAILED,
             subject_id=person.id if person else None,
             detail={"method": "oidc", "reason": "no_account" if person is None else "subject"},
-            commit=True,
         )
         return _page("no_account", 403)
 
     person.last_login_at = utcnow()
     record(Action.LOGIN, actor_id=person.id, subject_id=person.id, detail={"method": "oidc"})
-    db.session.commit()
     target = session.pop(NEXT_KEY, None)
     log_in(person)  # a fresh session: the pending-login data goes with the old one
     return redirect(_safe_next(target))

@@ -146,7 +146,6 @@ def authenticate(
         lock = policy.lock_for(failures)
         person.failed_logins = failures
         person.locked_until = now + lock if lock else None
-        db.session.commit()
         if lock:
             return LoginResult(person, "locked", person.locked_until)
         return LoginResult(person, "invalid")
@@ -155,7 +154,6 @@ def authenticate(
     person.failed_logins = 0
     person.locked_until = None
     person.last_login_at = now
-    db.session.commit()
     return LoginResult(person, "ok")
 
 
@@ -163,7 +161,6 @@ def log_out_everywhere(person: Person) -> None:
     """End every session, and withdraw login links not yet used: a lost phone may hold one."""
     person.session_epoch += 1
     revoke_tokens(person, TokenPurpose.LOGIN)
-    db.session.commit()
 
 
 def revoke_tokens(person: Person, purpose: TokenPurpose) -> None:
@@ -230,8 +227,5 @@ def redeem_token(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         return None
-    person = db.session.get(Person, row.person_id)
-    db.session.commit()
-    return person
+    return db.session.get(Person, row.person_id)

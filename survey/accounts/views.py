@@ -15,7 +15,7 @@ from survey.accounts.forms import ConfirmForm, ForgotPasswordForm, LoginForm, Re
 from survey.accounts.models import TokenPurpose
 from survey.accounts.passwords import PasswordRejected
 from survey.audit.services import Action, record
-from survey.extensions import db, limiter
+from survey.extensions import limiter
 from survey.mail import send_mail
 from survey.urls import safe_local_path
 
@@ -63,11 +63,10 @@ def login():
                 subject_id=person_id,
                 detail={"method": "password"},
             )
-            db.session.commit()
             log_in(result.person)
             return redirect(_safe_next(request.args.get("next")))
         if result.status == "locked":
-            record(Action.LOGIN_LOCKED, subject_id=person_id, commit=True)
+            record(Action.LOGIN_LOCKED, subject_id=person_id)
             flash(
                 _(
                     "Too many failed attempts. Try again after %(time)s, or reset your password.",
@@ -76,7 +75,7 @@ def login():
                 "error",
             )
         else:
-            record(Action.LOGIN_FAILED, subject_id=person_id, commit=True)
+            record(Action.LOGIN_FAILED, subject_id=person_id)
             flash(_("Wrong e-mail address or password."), "error")
         status = 401
     elif request.method == "POST":
@@ -101,7 +100,7 @@ def logout():
 def logout_everywhere():
     person = current_user.person
     services.log_out_everywhere(person)
-    record(Action.LOGOUT_EVERYWHERE, actor_id=person.id, subject_id=person.id, commit=True)
+    record(Action.LOGOUT_EVERYWHERE, actor_id=person.id, subject_id=person.id)
     log_out()
     flash(_("You are logged out on all devices."), "info")
     return redirect(url_for("main.index"))
@@ -119,7 +118,6 @@ def login_link(token: str):
         if person is None:
             return render_template("accounts/link_invalid.html"), 404
         record(Action.LOGIN, actor_id=person.id, subject_id=person.id, detail={"method": "link"})
-        db.session.commit()
         log_in(person)
         return redirect(url_for("me.overview"))
     return render_template("accounts/login_link.html", form=form)
@@ -136,7 +134,6 @@ def forgot_password():
             token = services.issue_token(
                 person, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=hours)
             )
-            db.session.commit()
             link = url_for("auth.reset_password", token=token, _external=True)
             send_mail(
                 person.email,
@@ -175,7 +172,6 @@ def reset_password(token: str):
             person.session_epoch += 1  # a reset ends every other session ...
             services.revoke_tokens(person, TokenPurpose.PASSWORD_RESET)  # ... and older reset links
             record(Action.PASSWORD_RESET, actor_id=person.id, subject_id=person.id)
-            db.session.commit()
             log_in(person)
             flash(_("Your new password is saved."), "info")
             return redirect(url_for("me.overview"))

@@ -154,22 +154,21 @@ def create_user():
     status = 200
     if form.validate_on_submit():
         try:
-            person, _assignment = services.create_user(
-                form.email.data,
-                form.name.data.strip(),
-                Role(form.role.data),
-                services.unit_by_id(form.unit.data),
-                actor_id=_actor_id(),
-            )
+            with db.session.begin_nested():
+                person, _assignment = services.create_user(
+                    form.email.data,
+                    form.name.data.strip(),
+                    Role(form.role.data),
+                    services.unit_by_id(form.unit.data),
+                    actor_id=_actor_id(),
+                )
         except (AccountError, IntegrityError) as error:
-            db.session.rollback()
             # Two admins creating the same person at once: the database's unique index decides.
             reason = error.reason if isinstance(error, AccountError) else "email_taken"
             field = form.unit if reason == "unit_required" else form.email
             field.errors.append(ACCOUNT_MESSAGES[reason]())
             status = 422
         else:
-            db.session.commit()
             flash(_("%(name)s is created.", name=person.name), "info")
             return redirect(url_for(".user", person_id=person.id))
     elif request.method == "POST":
@@ -233,14 +232,13 @@ def grant_role(person_id: int):
         return _render_user(person, grant_form=form, status=422)
     role = Role(form.role.data)
     try:
-        assignment = services.grant(
-            person, role, services.unit_by_id(form.unit.data), actor_id=_actor_id()
-        )
+        with db.session.begin_nested():
+            assignment = services.grant(
+                person, role, services.unit_by_id(form.unit.data), actor_id=_actor_id()
+            )
     except AccountError as error:
-        db.session.rollback()
         form.unit.errors.append(ACCOUNT_MESSAGES[error.reason]())
         return _render_user(person, grant_form=form, status=422)
-    db.session.commit()
     if assignment is None:
         flash(_("%(name)s already has this role.", name=person.name), "info")
     else:
@@ -252,13 +250,12 @@ def grant_role(person_id: int):
 def revoke_role(person_id: int, assignment_id: int):
     person = _person_or_404(person_id)
     try:
-        assignment = services.revoke(person, assignment_id, actor_id=_actor_id())
+        with db.session.begin_nested():
+            assignment = services.revoke(person, assignment_id, actor_id=_actor_id())
     except AccountError as error:
-        db.session.rollback()
         return _render_user(person, error=ACCOUNT_MESSAGES[error.reason](), status=409)
     if assignment is None:
         abort(404)
-    db.session.commit()
     flash(_("%(role)s is removed.", role=ROLE_LABELS[assignment.role]), "info")
     return redirect(url_for(".user", person_id=person.id))
 
@@ -274,7 +271,6 @@ def login_link(person_id: int):
     lifetime = dt.timedelta(days=days)
     token = services.issue_login_link(person, lifetime, actor_id=_actor_id(), by_email=by_email)
     expires_at = utcnow() + lifetime
-    db.session.commit()
 
     url = url_for("auth.login_link", token=token, _external=True)
     sent = None
@@ -337,7 +333,6 @@ def erase(person_id: int):
     if form.validate_on_submit():
         if _confirmation_matches(person, form.confirmation.data):
             counts = erase_person(person, actor_id=_actor_id())
-            db.session.commit()
             flash(
                 _(
                     "Person #%(id)s is erased. %(responses)s identified responses are now anonymous; %(texts)s free-text answers are deleted.",

@@ -143,7 +143,7 @@ def start_open_response(campaign: Campaign) -> tuple[Response, str]:
         resume_hash=_hash(code),
     )
     db.session.add(response)
-    db.session.commit()
+    db.session.flush()
     return response, code
 
 
@@ -162,20 +162,19 @@ def response_for_invitation(
     response = Response(campaign=campaign, questionnaire_version=version, invitation_key=key)
     if campaign.mode is Mode.IDENTIFIED:
         response.invitation_id = invitation.id
-    db.session.add(response)
-    if campaign.mode is Mode.CONFIDENTIAL:
-        db.session.flush()
-        db.session.add(
-            ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id)
-        )
     prefill = engine.prefill_values(definition_of(version), invitation.prefill or {})
-    db.session.flush()
-    _upsert_answers(response.id, definition_of(version), prefill)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(response)
+            if campaign.mode is Mode.CONFIDENTIAL:
+                db.session.flush()
+                db.session.add(
+                    ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id)
+                )
+            db.session.flush()
+            _upsert_answers(response.id, definition_of(version), prefill)
     except IntegrityError:
         # A double tap on «Start» made the same draft twice; keep the first.
-        db.session.rollback()
         return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
     return response
 
@@ -238,7 +237,6 @@ def save_page(
         _SET_POSITION,
         {"response_id": response.id, "resume_at": resume_at or page.name, "day": today()},
     )
-    db.session.commit()
 
 
 _CLEAR_ANSWERS = delete(Answer).where(
@@ -301,7 +299,6 @@ def submit(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         return False
     db.session.execute(
         delete(Answer).where(Answer.response_id == response.id, Answer.question.not_in(list(final)))
@@ -330,5 +327,4 @@ def submit(
                     object_type="response",
                     object_id=response.id,
                 )
-    db.session.commit()
     return True

@@ -39,7 +39,6 @@ def record(
     object_type: str | None = None,
     object_id: Any = None,
     detail: dict[str, Any] | None = None,
-    commit: bool = False,
 ) -> AuditEntry:
     entry = AuditEntry(
         action=action,
@@ -50,8 +49,6 @@ def record(
         detail=detail or {},
     )
     db.session.add(entry)
-    if commit:
-        db.session.commit()
     return entry
 
 
@@ -114,5 +111,4 @@ def purge(retention_days: int, now: dt.datetime | None = None) -> int:
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
     with history_permit("audit_purge", audit_before=cutoff):
         deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
-    db.session.commit()
     return deleted

@@ -52,7 +52,7 @@ def create_campaign(
         title_en=title_en,
     )
     db.session.add(campaign)
-    db.session.commit()
+    db.session.flush()
     return campaign
 
 
@@ -67,7 +67,6 @@ def create_invitations(
         prefill = dict(prefill_list[index]) if index < len(prefill_list) else {}
         db.session.add(Invitation(campaign=campaign, token_hash=hash_token(token), prefill=prefill))
         tokens.append(token)
-    db.session.commit()
     return tokens
 
 
@@ -89,7 +88,6 @@ def campaign_by_id(campaign_id: int) -> Campaign | None:
 
 def set_open(campaign: Campaign, is_open: bool) -> None:
     campaign.is_open = is_open
-    db.session.commit()
 
 
 def campaign_summaries() -> list[dict[str, Any]]:

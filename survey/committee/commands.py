@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from survey.db import unit_of_work
+
 vacancy_cli = AppGroup("vacancy", help="Vacant positions and shares for the committee.")
 committee_cli = AppGroup("committee", help="The ansettelsesutvalg: candidates and equivalences.")
 
@@ -45,6 +47,7 @@ def _fail(error) -> click.ClickException:
 @click.option("--title", help="A title (default from yrkesgruppe, percent and unit).")
 @click.option("--order", help="Order criteria, e.g. involuntary,ansiennitet,size.")
 @click.option("--member", "member_emails", multiple=True, help="Committee member e-mail (repeat).")
+@unit_of_work()
 def create_vacancy_command(
     unit_code, yrkesgruppe, percent, shares, whole_shares, temporary, weekends, long_shifts, shifts,
     other_units, start_text, title, order, member_emails,
@@ -52,7 +55,6 @@ def create_vacancy_command(
     """Create a vacancy (the committee's case) and print its id."""
     from survey.accounts.services import find_by_email, find_unit
     from survey.committee import services
-    from survey.extensions import db
 
     unit = find_unit(unit_code)
     if unit is None:
@@ -87,9 +89,7 @@ def create_vacancy_command(
             members=members,
         )
     except services.CommitteeError as error:
-        db.session.rollback()
         raise _fail(error) from None
-    db.session.commit()
     click.echo(vacancy.id)
 
 
@@ -131,6 +131,7 @@ def _json_candidate(candidate, view) -> dict:
 @click.option("--format", "output", type=click.Choice(["table", "json", "pdf"]), default="table")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default="nb")
+@unit_of_work()
 def candidates_command(vacancy_id: int, output: str, out_path: Path | None, lang: str) -> None:
     """The candidate list for a vacancy: fortrinnsrett (§ 14-3) first, every condition checked
     (audited as an export)."""
@@ -192,7 +193,6 @@ def candidates_command(vacancy_id: int, output: str, out_path: Path | None, lang
             object_id=vacancy.id,
             detail={"format": output, "via": "cli"},
         )
-    db.session.commit()
     if out_path is not None:
         if isinstance(body, bytes):
             out_path.write_bytes(body)
@@ -207,11 +207,11 @@ def candidates_command(vacancy_id: int, output: str, out_path: Path | None, lang
 @with_appcontext
 @click.argument("required")
 @click.argument("qualifying", required=False)
+@unit_of_work()
 def equivalence_command(required: str, qualifying: str | None) -> None:
     """Let people of QUALIFYING count as qualified for REQUIRED vacancies; without QUALIFYING,
     list the groups that qualify for REQUIRED."""
     from survey.committee import services
-    from survey.extensions import db
 
     if qualifying is None:
         for group in sorted(services.equivalent_groups(required)):
@@ -221,7 +221,6 @@ def equivalence_command(required: str, qualifying: str | None) -> None:
         added = services.add_equivalence(required, qualifying)
     except services.CommitteeError as error:
         raise _fail(error) from None
-    db.session.commit()
     click.echo(f"{qualifying} qualifies for {required}" + ("" if added else " (already)"))
 
 

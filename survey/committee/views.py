@@ -133,25 +133,25 @@ def create():
             )
         else:
             try:
-                vacancy = services.create_vacancy(
-                    unit=db.session.get(Unit, int(form.unit.data)),
-                    yrkesgruppe=form.yrkesgruppe.data,
-                    percent=form.percent.data,
-                    title=form.title.data,
-                    shares=(form.shares.data or "").replace(";", " ").split(),
-                    divisible=not form.whole_shares.data,
-                    permanent=form.permanent.data == "fast",
-                    weekends_per_year=form.weekends_per_year.data,
-                    long_shifts=form.long_shifts.data,
-                    shift_types=form.shift_types.data or [],
-                    other_units=form.other_units.data,
-                    start_date=form.start_date.data,
-                    order=order,
-                    members=members,
-                    actor=_actor(),
-                )
+                with db.session.begin_nested():
+                    vacancy = services.create_vacancy(
+                        unit=db.session.get(Unit, int(form.unit.data)),
+                        yrkesgruppe=form.yrkesgruppe.data,
+                        percent=form.percent.data,
+                        title=form.title.data,
+                        shares=(form.shares.data or "").replace(";", " ").split(),
+                        divisible=not form.whole_shares.data,
+                        permanent=form.permanent.data == "fast",
+                        weekends_per_year=form.weekends_per_year.data,
+                        long_shifts=form.long_shifts.data,
+                        shift_types=form.shift_types.data or [],
+                        other_units=form.other_units.data,
+                        start_date=form.start_date.data,
+                        order=order,
+                        members=members,
+                        actor=_actor(),
+                    )
             except services.CommitteeError as error:
-                db.session.rollback()
                 field = {
                     "percent_invalid": form.percent,
                     "shares_must_add_up": form.shares,
@@ -159,7 +159,6 @@ def create():
                 }.get(error.reason, form.percent)
                 field.errors.append(str(MESSAGES[error.reason]))
             else:
-                db.session.commit()
                 flash(_("The vacancy is created."), "info")
                 return redirect(url_for(".case", case_id=vacancy.id))
         status = 422
@@ -191,7 +190,6 @@ def case(case_id: int):
     found = services.candidates_for(vacancy)
     views = presenting.candidate_views(found, lang, services.current_decisions(vacancy))
     _record_reads(vacancy, [c.person_id for c in found], Action.READ)
-    db.session.commit()
     return render_template(
         "committee/case.html",
         vacancy=presenting.vacancy_view(vacancy, services.members(vacancy), lang),
@@ -208,19 +206,18 @@ def decide(case_id: int):
     try:
         if not person_id.isdigit():
             raise services.CommitteeError("not_a_candidate")
-        decision = services.record_decision(
-            vacancy,
-            int(person_id),
-            request.form.get("outcome", ""),
-            reason=request.form.get("reason", ""),
-            percent=request.form.get("percent", "").strip() or None,
-            actor=_actor(),
-        )
+        with db.session.begin_nested():
+            decision = services.record_decision(
+                vacancy,
+                int(person_id),
+                request.form.get("outcome", ""),
+                reason=request.form.get("reason", ""),
+                percent=request.form.get("percent", "").strip() or None,
+                actor=_actor(),
+            )
     except services.CommitteeError as error:
-        db.session.rollback()
         flash(str(MESSAGES[error.reason]), "error")
     else:
-        db.session.commit()
         flash(
             _(
                 "Recorded for %(name)s: %(outcome)s.",
@@ -244,7 +241,6 @@ def add_member(case_id: int):
     elif not services.add_member(vacancy, person, actor=_actor()):
         flash(_("%(name)s is already a member of this committee.", name=person.name), "error")
     else:
-        db.session.commit()
         flash(_("%(name)s is added to the committee.", name=person.name), "info")
     return redirect(url_for(".case", case_id=vacancy.id, _anchor="members"))
 
@@ -255,13 +251,12 @@ def remove_member(case_id: int):
     person_id = _id(request.form.get("person_id", ""))
     person = db.session.get(Person, person_id) if person_id is not None else None
     try:
-        removed = person is not None and services.remove_member(vacancy, person, actor=_actor())
+        with db.session.begin_nested():
+            removed = person is not None and services.remove_member(vacancy, person, actor=_actor())
     except services.CommitteeError as error:
-        db.session.rollback()
         flash(str(MESSAGES[error.reason]), "error")
     else:
         if removed:
-            db.session.commit()
             flash(_("%(name)s is removed from the committee.", name=person.name), "info")
         else:
             flash(_("That person is not a member of this committee."), "error")
@@ -275,7 +270,6 @@ def set_status(case_id: int):
     if services.set_status(
         vacancy, CaseStatus.CLOSED if closing else CaseStatus.OPEN, actor=_actor()
     ):
-        db.session.commit()
         flash(_("The case is closed.") if closing else _("The case is reopened."), "info")
     return redirect(url_for(".case", case_id=vacancy.id))
 
@@ -300,7 +294,6 @@ def pdf(case_id: int):
         object_id=vacancy.id,
         detail={"lang": lang, "candidates": len(found), "via": "web"},
     )
-    db.session.commit()
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="kandidatliste-{vacancy.id}-konfidensielt.pdf"'
@@ -327,7 +320,6 @@ def allocation(case_id: int):
         today(),
     )
     _record_reads(vacancy, [c.person_id for c in found], Action.READ)
-    db.session.commit()
     return render_template(
         "committee/allocation.html",
         vacancy=presenting.vacancy_view(vacancy, services.members(vacancy), lang),
@@ -352,14 +344,13 @@ def equivalences():
     status = 200
     if form.validate_on_submit():
         try:
-            added = services.add_equivalence(
-                form.required.data, form.qualifying.data, actor=_actor()
-            )
+            with db.session.begin_nested():
+                added = services.add_equivalence(
+                    form.required.data, form.qualifying.data, actor=_actor()
+                )
         except services.CommitteeError as error:
-            db.session.rollback()
             form.qualifying.errors.append(str(MESSAGES[error.reason]))
         else:
-            db.session.commit()
             names = {
                 "qualifying": labels.get(form.qualifying.data, form.qualifying.data),
                 "required": labels.get(form.required.data, form.required.data),
@@ -400,6 +391,5 @@ def remove_equivalence():
         flash(_("That equivalence does not exist (any longer)."), "error")
     else:
         services.remove_equivalence(equivalence.id, actor=_actor())
-        db.session.commit()
         flash(_("The equivalence is removed."), "info")
     return redirect(url_for(".equivalences"))

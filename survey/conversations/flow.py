@@ -66,7 +66,6 @@ class Flow:
             object_type="living_document",
             object_id=document.id if document else None,
             detail=detail,
-            commit=True,
         )
 
     def record_read(self) -> None:
@@ -219,8 +218,7 @@ class Flow:
             return redirect(self.url("review"))
         try:
             revision = services.save_draft(draft, found, self.author, self.author_role)
-        except Conflict:
-            db.session.rollback()
+        except Conflict:  # nothing was saved
             return redirect(self.url("conflict"))
         self._audit(Action.CHANGE, {"revision": revision.number, "kind": self.kind.value})
         flash(_("Saved as version %(number)d.", number=revision.number), "info")
@@ -248,8 +246,7 @@ class Flow:
                     revision = services.save_draft(
                         draft, found, self.author, self.author_role, on_top_of=int(seen)
                     )
-                except Conflict:
-                    db.session.rollback()
+                except Conflict:  # nothing was saved
                     flash(_("The document changed again. Compare the versions once more."), "error")
                     return redirect(self.url("conflict"))
                 self._audit(

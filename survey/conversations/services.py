@@ -177,11 +177,10 @@ def open_draft(person: Person, author: Person, kind: DraftKind) -> Draft:
         questionnaire_version=found.version,
         answers=answers,
     )
-    db.session.add(draft)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(draft)
     except IntegrityError:  # a double click started it twice
-        db.session.rollback()
         draft = find_draft(document, author, kind)
         assert draft is not None
     return draft
@@ -210,7 +209,6 @@ def store_page(
             merged.pop(name, None)
     draft.answers = serialized(found.questionnaire, merged)
     draft.last_page = resume_at or page.name
-    db.session.commit()
     return merged
 
 
@@ -253,13 +251,11 @@ def save_draft(
         questionnaire_version=found.version,
     )
     db.session.delete(draft)
-    db.session.commit()
     return revision
 
 
 def discard(draft: Draft) -> None:
     db.session.delete(draft)
-    db.session.commit()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from survey.db import unit_of_work
 from survey.living.exporting import export_rows, states, write_csv, write_xlsx
 from survey.living.relevance import counted_states
 from survey.tabular import csv_bytes
@@ -197,6 +198,7 @@ def classify_command(
     type=click.Path(path_type=Path, dir_okay=False, writable=True),
     help="Write to this file (default: standard output; xlsx needs a file).",
 )
+@unit_of_work()
 def export_living_documents(output: str, as_of_text: str | None, out: Path | None) -> None:
     """One row per person: ansattnummer, navn, registrert_enhet, revisjon, gjelder_fra,
     sist_bekreftet and every answer field (sorted, named as in the questionnaires)."""
@@ -229,7 +231,6 @@ def export_living_documents(output: str, as_of_text: str | None, out: Path | Non
         Action.EXPORT,
         object_type="living_documents",
         detail={"format": output, "count": len(rows)},
-        commit=True,
     )
     if out is not None:
         click.echo(f"{len(rows)} person(s) written to {out}.", err=True)
@@ -257,6 +258,7 @@ mappings_cli = AppGroup("mappings", help="Historical mappings (living documents)
     metavar="COLUMN=FIELD",
     help="Read a column with another header as one of the fields.",
 )
+@unit_of_work()
 def mappings_import(file: Path, as_of_text: str, dry_run: bool, mappings: tuple[str, ...]) -> None:
     """Import historical mappings from a CSV or XLSX file as revisions in force from --as-of,
     all or nothing.

@@ -127,10 +127,9 @@ def mark_handled(kind: str, item_id: int, person: Person) -> bool:
         row.revision_id = item_id
     else:
         row.confirmation_id = item_id
-    db.session.add(row)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(row)
     except IntegrityError:
-        db.session.rollback()
         return False
     return True

@@ -79,7 +79,6 @@ def export():
         actor_id=current_user.person.id,
         object_type="living_documents",
         detail={"format": output, "count": len(rows), "as_of": as_of_text or None},
-        commit=True,
     )
     day = (as_of or dt.date.today()).isoformat()
     return Response(

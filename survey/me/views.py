@@ -103,7 +103,6 @@ def confirm():
         return redirect(url_for("me.overview"))
     living_services.record_confirmation(document, person, number, ConfirmationKind.CONFIRMED)
     _record_change(document.id, ConfirmationKind.CONFIRMED, number)
-    db.session.commit()
     flash(_("Thank you. You have confirmed that the information is correct."), "info")
     return redirect(url_for("me.overview"))
 
@@ -129,7 +128,6 @@ def request_correction():
         document, person, number, ConfirmationKind.CORRECTION_REQUESTED, comment=comment
     )
     _record_change(document.id, ConfirmationKind.CORRECTION_REQUESTED, number)
-    db.session.commit()
     flash(_("Thank you. We have received your request for a correction."), "info")
     return redirect(url_for("me.overview"))
 
@@ -145,7 +143,6 @@ def export():
         object_type="person",
         object_id=person.id,
         detail={"format": "json"},
-        commit=True,
     )
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),

@@ -86,5 +86,4 @@ def _record_read(person: Person, object_type: str, object_id: int | None) -> Non
             subject_id=person.id,
             object_type=object_type,
             object_id=object_id if object_id is not None else person.id,
-            commit=True,
         )

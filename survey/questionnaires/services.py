@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 
 from survey import engine
 from survey.answering.models import Response
+from survey.db import unit_of_work
 from survey.extensions import db
 from survey.questionnaires.models import QuestionnaireVersion
 
@@ -20,17 +21,17 @@ class SyncResult:
     action: str  # "added", "new version", "updated", "unchanged"
 
 
+@unit_of_work()
 def sync_directory(directory: str | Path) -> list[SyncResult]:
-    """Store every definition in `directory` that differs from its latest stored version.
+    """Store every definition in `directory` that differs from its latest stored version, as
+    a job: one unit of work of its own.
 
     A changed definition replaces the latest version while nobody has answered it; once
     answers exist it becomes a new version, so old answers keep the definition they were
     given under. Raises engine.InvalidDefinition (all errors of all files) and stores nothing
     when any file is invalid."""
     definitions = engine.load_directory(directory)
-    results = [sync_definition(definition) for definition in definitions]
-    db.session.commit()
-    return results
+    return [sync_definition(definition) for definition in definitions]
 
 
 def sync_definition(definition: engine.Questionnaire) -> SyncResult:

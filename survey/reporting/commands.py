@@ -9,6 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from survey.db import unit_of_work
+
 report_cli = AppGroup("report", help="PDF reports (audited).")
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".csv": "csv", ".xlsx": "xlsx"}
@@ -68,6 +70,7 @@ def write_report(report, out: Path, *, lang: str, archival: bool, author: str) -
     required=True,
     help="FILE.pdf, .html, .csv or .xlsx",
 )
+@unit_of_work()
 def heltid_command(scope_text, as_of_text, profile_id, heltid, lang, pdfa, out) -> None:
     """The heltid report for the municipality or a unit, as of a day."""
     from survey.audit.services import Action, record
@@ -106,7 +109,6 @@ def heltid_command(scope_text, as_of_text, profile_id, heltid, lang, pdfa, out) 
             "pdfa": pdfa,
             "via": "cli",
         },
-        commit=True,
     )
     click.echo(
         f"heltid report for {scope.key} on {as_of.isoformat()} ({figures.total.n} people) written to {out}",
@@ -143,6 +145,7 @@ def init_app(app: Flask) -> None:
     required=True,
     help="FILE.pdf, .html, .csv or .xlsx",
 )
+@unit_of_work()
 def campaign_command(campaign_id, lang, include_free_text, pdfa, out) -> None:
     """The results of a campaign: response rate, distributions, Likert tables, by unit."""
     from survey.audit.services import Action, record
@@ -170,7 +173,6 @@ def campaign_command(campaign_id, lang, include_free_text, pdfa, out) -> None:
             "free_text": include_free_text,
             "via": "cli",
         },
-        commit=True,
     )
     click.echo(f"campaign {campaign.id} report written to {out}", err=True)
 
@@ -192,6 +194,7 @@ def campaign_command(campaign_id, lang, include_free_text, pdfa, out) -> None:
     required=True,
     help="FILE.pdf or .html",
 )
+@unit_of_work()
 def person_command(ansattnummer, lang, audience, pdfa, out) -> None:
     """One person's living document: current state, classification, history."""
     from sqlalchemy import select
@@ -214,6 +217,5 @@ def person_command(ansattnummer, lang, audience, pdfa, out) -> None:
         object_type="person_report",
         object_id=person.id,
         detail={"lang": lang, "format": kind, "audience": audience, "via": "cli"},
-        commit=True,
     )
     click.echo(f"living document of {ansattnummer} ({audience}) written to {out}", err=True)

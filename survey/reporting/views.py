@@ -149,7 +149,6 @@ def heltid():
             "format": kind,
             "via": "web",
         },
-        commit=True,
     )
     name = "kommune" if scope.unit is None else scope.unit.code
     return _download(body, kind, f"heltid-{name}-{as_of.isoformat()}.{EXTENSIONS[kind]}")
@@ -196,7 +195,6 @@ def campaign(campaign_id: int):
             "units": unit_values,
             "via": "web",
         },
-        commit=True,
     )
     return _download(body, kind, f"resultater-{found.id}.{EXTENSIONS[kind]}")
 
@@ -214,7 +212,6 @@ def _person_pdf(person: Person, audience: str, *, with_history: bool) -> Respons
         object_type="person_report",
         object_id=person.id,
         detail={"audience": audience, "lang": lang, "via": "web"},
-        commit=True,
     )
     number = person.ansattnummer or str(person.id)
     suffix = "" if audience == "employee" else "-utvalg"

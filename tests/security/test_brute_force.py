@@ -178,6 +178,7 @@ def test_lock_ends_exactly_at_locked_until(app):
         result = services.authenticate(VICTIM, STAFF_PASSWORD, policy=policy, now=until)
         assert result.status == "ok"
         assert result.person.id == person_id
+        db.session.commit()  # as the log-in request does when its view returns
         db.session.refresh(result.person)
         assert (result.person.failed_logins, result.person.locked_until) == (0, None)
 

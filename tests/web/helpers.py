@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from survey.answering.models import Answer, Response
 from survey.campaigns.services import create_campaign, create_invitations
+from survey.db import unit_of_work
 from survey.extensions import db
 
 FULL_TIME = {
@@ -17,7 +18,7 @@ FULL_TIME = {
 
 
 def make_campaign(app, questionnaire="heltid-arlig", mode="anonymous"):
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         campaign = create_campaign(questionnaire, mode, "Test")
         return campaign.id, campaign.slug
 
@@ -25,7 +26,7 @@ def make_campaign(app, questionnaire="heltid-arlig", mode="anonymous"):
 def make_invitations(app, campaign_id, count=1, prefills=None):
     from survey.campaigns.models import Campaign
 
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         return create_invitations(db.session.get(Campaign, campaign_id), count, prefills)
 
 

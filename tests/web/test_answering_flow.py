@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from survey.db import unit_of_work
 from tests.web.helpers import FULL_TIME, make_campaign, make_invitations, response_rows, responses
 
 
@@ -242,7 +243,7 @@ def test_identified_campaign_links_the_response_to_the_invitation(app, responden
 def test_closed_campaign_takes_no_more_answers(app, respondent):
     campaign_id, slug = make_campaign(app)
     start_open(respondent, slug)
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         from survey.campaigns.services import campaign_by_id, set_open
 
         set_open(campaign_by_id(campaign_id), False)

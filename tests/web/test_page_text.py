@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from survey.campaigns.models import Campaign
 from survey.campaigns.services import create_campaign
+from survey.db import unit_of_work
 from survey.extensions import db
 from tests.web.helpers import FULL_TIME
 
@@ -62,7 +63,7 @@ def question_text(html: str, name: str) -> str:
 
 
 def campaign(app, *, title="Kartlegging 2026", title_nn=None, title_en=None, mode="anonymous"):
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         translated = {"title_nn": title_nn, "title_en": title_en}
         translated = {key: value for key, value in translated.items() if value}
         found = create_campaign("heltid-arlig", mode, title, **translated)
