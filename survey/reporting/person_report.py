@@ -2,8 +2,9 @@
 words and a summary of the history, for the employee or for the committee.
 
 What each audience sees is data (`AUDIENCES`): the committee (ansettelsesutvalg) gets an
-allow-list of fields, never the health or family reasons (special-category data, domain.md
-§6 and §8) and never free-text notes; the employee gets everything recorded about them."""
+allow-list of fields, never the health or family reasons (special-category data,
+docs/domain.md § Law: Personal data) and never free-text notes; the employee gets everything
+recorded about them."""
 
 from __future__ import annotations
 
