@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from survey.campaigns.models import Campaign
 from survey.campaigns.services import create_campaign, create_invitations
 from survey.db import unit_of_work
-from survey.db import unit_of_work
 from survey.extensions import db
 
 DEMO_EMPLOYEES = [
