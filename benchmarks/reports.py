@@ -130,7 +130,8 @@ def _whole_report(runs: int, in_process: bool) -> None:
     from reports import PdfMetadata, html_to_pdf, render_html
     from survey.classification import load_definitions
     from survey.reporting.facts import Settings
-    from survey.reporting.heltid_report import Scope, build_report, heltid_data
+    from survey.reporting.heltid_report import build_report, heltid_data
+    from survey.reporting.scope import Scope
 
     metadata = PdfMetadata("Heltid", "Benchmark", "nb")
     rows = []

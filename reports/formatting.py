@@ -9,6 +9,8 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_decimal
 
+from reports.model import COUNT, DECIMAL, PERCENT, Cell
+
 SUPPRESSED = "–"
 
 
@@ -45,3 +47,15 @@ def date(value, lang: str) -> str:
     from babel.dates import format_date
 
     return format_date(value, "long" if lang == "en" else "d. MMMM y", locale=lang)
+
+
+def cell(value: Cell, lang: str) -> str:
+    """A table cell as printed: counts, percentages and decimals in `lang`, text as it is;
+    «–» for a number that is hidden or has no base."""
+    if value.kind == COUNT:
+        return count(value.value, lang)
+    if value.kind == PERCENT:
+        return percent(value.value, lang)
+    if value.kind == DECIMAL:
+        return decimal(value.value, lang)
+    return "" if value.value is None else str(value.value)

@@ -137,6 +137,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["percent"] = lambda value: formatting.percent(value, lang)
     env.filters["decimal"] = lambda value, digits=1: formatting.decimal(value, lang, digits)
     env.filters["date"] = lambda value: formatting.date(value, lang)
+    env.filters["cell"] = lambda value: formatting.cell(value, lang)
     env.globals["lang"] = lang
     env.globals["charts"] = charts
     env.globals["column_widths"] = column_widths

@@ -1,4 +1,5 @@
-"""Template globals: the current language, language links, cache-busted static URLs."""
+"""Template globals: the current language, language links, cache-busted static URLs; filters
+that print report numbers as the PDFs do."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 from flask_babel import get_locale
 
+from reports import formatting
 from survey.i18n import LANGUAGE_NAMES
 
 
@@ -22,7 +24,19 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_static_hash(current_app.static_folder, filename))
 
 
+def report_cell(cell) -> str:
+    """A `reports.model.Cell` as the PDF prints it, in the page's language («16,7 %», «–»)."""
+    return formatting.cell(cell, str(get_locale() or "nb"))
+
+
+def report_count(value: int | None) -> str:
+    """A count as the PDF prints it («1 234»; «–» when hidden)."""
+    return formatting.count(value, str(get_locale() or "nb"))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(report_cell, "cell")
+    app.add_template_filter(report_count, "people")
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default is None
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
 

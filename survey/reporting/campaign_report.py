@@ -40,6 +40,7 @@ from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.services import definition_of
+from survey.reporting.scope import Scope
 from survey.reporting.suppression import Suppressor, percent
 
 UNIT_QUESTION = "enhet"
@@ -564,10 +565,20 @@ class _Builder:
         )
 
 
-def scope_text(unit_labels: list[str] | None) -> str:
-    if unit_labels is None:
+def reported_campaigns() -> list[Campaign]:
+    """The campaigns with results, newest first: identified campaigns are living documents,
+    not surveys."""
+    return list(
+        db.session.scalars(
+            select(Campaign).where(Campaign.mode != Mode.IDENTIFIED).order_by(Campaign.id.desc())
+        )
+    )
+
+
+def scope_text(scope: Scope) -> str:
+    if scope.is_whole:
         return _("all answers")
-    return _("answers from %(units)s", units=", ".join(unit_labels) or "–")
+    return _("answers from %(units)s", units=", ".join(u.name for u in scope.units()) or "–")
 
 
 def build_campaign_report(
@@ -576,11 +587,11 @@ def build_campaign_report(
     lang: str,
     minimum: int,
     include_free_text: bool = False,
-    unit_values: Collection[str] | None = None,
-    unit_names: list[str] | None = None,
+    scope: Scope | None = None,
 ) -> Report:
-    """The report in `lang`. `unit_values` limits it to answers from those units (their
-    `enhet` values); `unit_names` names them in the subtitle."""
+    """The report in `lang`, of the answers from the units in `scope` (default: all)."""
+    scope = scope or Scope.whole()
+    unit_values = scope.unit_codes()
     with force_locale(lang):
         data = campaign_answers(campaign, unit_values)
         if data is None:
@@ -592,7 +603,7 @@ def build_campaign_report(
                 0,
                 None if unit_values is None else frozenset(unit_values),
             )
-        label = scope_text(None if unit_values is None else (unit_names or sorted(unit_values)))
+        label = scope_text(scope)
         return _Builder(
             data,
             lang=lang,

@@ -76,7 +76,8 @@ def heltid_command(scope_text, as_of_text, profile_id, heltid, lang, pdfa, out) 
     from survey.audit.services import Action, record
     from survey.classification import load_definitions
     from survey.reporting.facts import Settings
-    from survey.reporting.heltid_report import Scope, UnknownScope, build_report, heltid_data
+    from survey.reporting.heltid_report import build_report, heltid_data
+    from survey.reporting.scope import Scope, UnknownScope
 
     definitions = load_definitions()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -45,54 +44,10 @@ from survey.reporting.heltid import (
     trend_days,
 )
 from survey.reporting.labels import choice_labels
+from survey.reporting.scope import Scope
 from survey.reporting.suppression import Suppressor, percent
 
 STATUS_ORDER = ("full_time", "voluntary", "involuntary", "not_enough_data")
-
-
-class UnknownScope(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The whole municipality (unit None) or one unit with its sub-units."""
-
-    unit: Unit | None
-    unit_ids: frozenset[int] | None
-
-    @classmethod
-    def parse(cls, text: str) -> Scope:
-        """'kommune', or 'unit:ID' with a unit id or code."""
-        if text == "kommune":
-            return cls(None, None)
-        kind, _, key = text.partition(":")
-        if kind != "unit" or not key:
-            raise UnknownScope(f"'{text}' is not a scope: write kommune or unit:ID")
-        unit = db.session.get(Unit, int(key)) if key.isdigit() else None
-        if unit is None:
-            unit = db.session.scalars(select(Unit).where(Unit.code == key)).first()
-        if unit is None:
-            raise UnknownScope(f"no unit '{key}'")
-        return cls.of_unit(unit)
-
-    @classmethod
-    def of_unit(cls, unit: Unit) -> Scope:
-        """The unit and every unit below it (the tree is small: read it whole)."""
-        children: dict[int | None, list[int]] = {}
-        for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id)):
-            children.setdefault(parent_id, []).append(unit_id)
-        found, stack = set(), [unit.id]
-        while stack:
-            current = stack.pop()
-            if current not in found:
-                found.add(current)
-                stack.extend(children.get(current, []))
-        return cls(unit, frozenset(found))
-
-    @property
-    def key(self) -> str:
-        return "kommune" if self.unit is None else f"unit:{self.unit.id}"
 
 
 def _unit_names() -> dict[int, str]:
@@ -929,12 +884,6 @@ def fmt_date_short(day: dt.date, lang: str) -> str:
     return format_date(day, "short" if lang == "en" else "dd.MM.y", locale=lang)
 
 
-def scope_label(scope: Scope) -> str:
-    if scope.unit is None:
-        return _("The whole municipality")
-    return _("%(unit)s (with sub-units)", unit=scope.unit.name)
-
-
 def build_report(
     figures: HeltidFigures,
     points: Sequence[TrendPoint],
@@ -944,7 +893,7 @@ def build_report(
     scope: Scope,
 ) -> Report:
     with force_locale(lang):
-        return _Builder(figures, points, lang, minimum, scope_label(scope), _unit_names()).report()
+        return _Builder(figures, points, lang, minimum, scope.label(), _unit_names()).report()
 
 
 def heltid_data(

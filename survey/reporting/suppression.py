@@ -7,8 +7,8 @@ municipality's) is registered as a constraint, and while a constraint has exactl
 cell, its smallest other non-zero cell is hidden too (secondary suppression). Cells that are
 never printed (the «no» beside a «yes» and its N) take part as well: they can be derived.
 
-This generalises `survey.results.aggregates.suppress` (one partition) to several linked
-tables."""
+The one implementation of the rule: every report, and the results page through the campaign
+report, hides cells here. K is the config's SMALL_GROUP_MINIMUM, passed in as `minimum`."""
 
 from __future__ import annotations
 

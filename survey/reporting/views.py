@@ -12,14 +12,14 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from survey.access.guard import person_or_404, visible_unit_ids
-from survey.accounts.models import Person, Unit
+from survey.accounts.models import Person
 from survey.audit.services import Action, record
 from survey.campaigns.models import Campaign, Mode
 from survey.extensions import db
 from survey.navigation import may
+from survey.reporting.scope import Scope
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapporter")
 
@@ -67,30 +67,15 @@ def _download(body: bytes, kind: str, filename: str, *, private: bool = False) -
     return response
 
 
-def _units_in_scope() -> list[Unit]:
-    units = visible_unit_ids()
-    query = select(Unit).order_by(Unit.name)
-    if units is not None:
-        query = query.where(Unit.id.in_(units))
-    return list(db.session.scalars(query))
-
-
-def _campaigns() -> list[Campaign]:
-    # As on the results page: identified campaigns are living documents, not surveys.
-    return list(
-        db.session.scalars(
-            select(Campaign).where(Campaign.mode != Mode.IDENTIFIED).order_by(Campaign.id.desc())
-        )
-    )
-
-
 def _index(errors: dict[str, str] | None = None, status: int = 200):
-    units = _units_in_scope()
+    from survey.reporting.campaign_report import reported_campaigns
+
+    scope = Scope.visible(visible_unit_ids())
     return render_template(
         "reporting/index.html",
-        whole_municipality=visible_unit_ids() is None,
-        units=units,
-        campaigns=_campaigns(),
+        whole_municipality=scope.is_whole,
+        units=scope.units(),
+        campaigns=reported_campaigns(),
         languages=LANGUAGES,
         lang=_lang(),
         formats=FORMAT_LABELS,
@@ -110,22 +95,14 @@ def heltid():
     from survey.classification import load_definitions
     from survey.db import today
     from survey.reporting.facts import Settings
-    from survey.reporting.heltid_report import Scope, build_report, heltid_data
+    from survey.reporting.heltid_report import build_report, heltid_data
 
     kind = request.args.get("format", "")
     if kind not in MIMETYPES:
         return _index({"format": _("Choose a format.")}, 400)
-    scope_text = request.args.get("scope", "kommune")
-    visible = visible_unit_ids()
-    if scope_text == "kommune":
-        if visible is not None:
-            abort(404)  # a unit leader's scope is their units, not the municipality
-        scope = Scope(None, None)
-    else:
-        unit = db.session.get(Unit, int(scope_text)) if scope_text.isdigit() else None
-        if unit is None or (visible is not None and unit.id not in visible):
-            abort(404)
-        scope = Scope.of_unit(unit)
+    scope = Scope.chosen(request.args.get("scope", "kommune"), visible_unit_ids())
+    if scope is None:
+        abort(404)
     as_of_text = request.args.get("as_of", "").strip()
     try:
         as_of = dt.date.fromisoformat(as_of_text) if as_of_text else today()
@@ -166,21 +143,14 @@ def campaign(campaign_id: int):
         kind = "pdf"
     lang = _lang()
     free_text = request.args.get("fritekst") == "1"
-    visible = visible_unit_ids()
-    unit_values = unit_names = None
-    if visible is not None:
-        # A unit leader gets the answers from their own units only; answers carry the unit
-        # as the `enhet` value, which is the unit's code.
-        units = db.session.scalars(select(Unit).where(Unit.id.in_(visible))).all()
-        unit_values = [unit.code for unit in units]
-        unit_names = sorted(unit.name for unit in units)
+    # A unit leader gets the answers from their own units only.
+    scope = Scope.visible(visible_unit_ids())
     report = build_campaign_report(
         found,
         lang=lang,
         minimum=current_app.config["SMALL_GROUP_MINIMUM"],
         include_free_text=free_text,
-        unit_values=unit_values,
-        unit_names=unit_names,
+        scope=scope,
     )
     body = report_bytes(report, kind, lang)
     record(
@@ -192,7 +162,7 @@ def campaign(campaign_id: int):
             "lang": lang,
             "format": kind,
             "free_text": free_text,
-            "units": unit_values,
+            "units": scope.unit_codes(),
             "via": "web",
         },
     )

@@ -1,12 +1,14 @@
+"""The results page: every campaign's results report on screen, the same tables with the same
+numbers and suppression as its PDF, within the units the person may see."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
-from sqlalchemy import select
 
-from survey.campaigns.models import Campaign, Mode
-from survey.extensions import db
-from survey.results.aggregates import campaign_results
+from survey.access.guard import visible_unit_ids
+from survey.reporting.campaign_report import build_campaign_report, reported_campaigns
+from survey.reporting.scope import Scope
 
 bp = Blueprint("results", __name__, url_prefix="/resultater")
 
@@ -15,11 +17,14 @@ bp = Blueprint("results", __name__, url_prefix="/resultater")
 def index():
     lang = str(get_locale() or "nb")
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    campaigns = db.session.scalars(
-        select(Campaign).where(Campaign.mode != Mode.IDENTIFIED).order_by(Campaign.id.desc())
-    )
+    scope = Scope.visible(visible_unit_ids())
+    results = [
+        {
+            "id": campaign.id,
+            "report": build_campaign_report(campaign, lang=lang, minimum=minimum, scope=scope),
+        }
+        for campaign in reported_campaigns()
+    ]
     return render_template(
-        "results/index.html",
-        results=[campaign_results(c, lang, minimum) for c in campaigns],
-        minimum=minimum,
+        "results/index.html", results=results, minimum=minimum, whole=scope.is_whole
     )
