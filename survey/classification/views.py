@@ -38,7 +38,6 @@ def overview():
         actor_id=current_user.person.id,
         object_type="classification",
         detail={"as_of": as_of.isoformat(), "count": len(states)},
-        commit=True,
     )
     return render_template(
         "classification/overview.html",
