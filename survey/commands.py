@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from survey import engine
 from survey.accounts.models import Role
 from survey.db import unit_of_work
+from survey.paths import display_path
 
 
 def _links_base(host: str | None = None, port: int | None = None) -> str:
@@ -20,13 +21,6 @@ def _links_base(host: str | None = None, port: int | None = None) -> str:
         shown = "localhost" if host in ("0.0.0.0", "::", "127.0.0.1") else host
         return f"http://{shown}:{port}"
     return current_app.config["BASE_URL"].rstrip("/")
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def shipped_questionnaire_files() -> list[Path]:
@@ -146,7 +140,7 @@ def campaign_invite(campaign_id: int, count: int) -> None:
 @campaign_cli.command("list")
 def campaign_list() -> None:
     """List campaigns with their open links and response counts."""
-    from survey.campaigns.services import campaign_summaries
+    from survey.answering.services import campaign_summaries
 
     for row in campaign_summaries():
         state = "open" if row["is_open"] else "closed"
@@ -239,29 +233,6 @@ def users_link(email: str) -> None:
     click.echo(f"{_links_base()}/lenke/{token}  (valid {days} days, once)")
 
 
-units_cli = AppGroup("units", help="Organisational units.")
-
-
-@units_cli.command("create")
-@click.argument("code")
-@click.argument("name")
-@click.option("--parent", help="Code of the parent unit.")
-def units_create(code: str, name: str, parent: str | None) -> None:
-    """Create a unit (sektor, enhet or avdeling)."""
-    from survey.accounts.models import Unit
-    from survey.accounts.services import find_unit
-    from survey.extensions import db
-
-    parent_row = find_unit(parent) if parent else None
-    if parent and parent_row is None:
-        raise click.ClickException(f"unknown parent unit {parent!r}")
-    if find_unit(code) is not None:
-        raise click.ClickException(f"unit {code!r} exists")
-    db.session.add(Unit(code=code, name=name, parent=parent_row))
-    db.session.commit()
-    click.echo(f"unit {code}: {name}")
-
-
 audit_cli = AppGroup("audit", help="The audit log.")
 
 
@@ -315,6 +286,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(campaign_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(users_cli)
-    app.cli.add_command(units_cli)
     app.cli.add_command(audit_cli)
     os.environ.setdefault("FLASK_APP", "survey")

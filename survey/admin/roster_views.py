@@ -1,21 +1,14 @@
 """Roster and unit imports in the browser: upload, preview with column mapping, import.
 
-The same plan and apply as `survey roster import` / `survey units import`. The uploaded bytes
-wait in the instance folder under a random name that only the session knows, so the preview
-and the import read the same file, and nothing is written before «Import». Importing first
-renames the file away: of two submits of the same preview only one finds it."""
+The same plan and apply as `survey roster import` / `survey units import`, and the same
+problems (`survey.problems`), shown in the reader's language. The uploaded file waits in
+`roster_staging` between the preview and the import."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
-import json
-import re
-import secrets
-import time
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import (
@@ -34,33 +27,32 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from survey.admin import roster_staging as staging
 from survey.admin.views import bp
 from survey.audit.services import Action, record
 from survey.errors import MESSAGES
 from survey.extensions import db
+from survey.problems import Problem
 from survey.roster.importing import (
     ROSTER_FIELDS,
     ROSTER_REQUIRED,
+    RosterReport,
+    apply_roster,
+    plan_roster,
+    roster_columns,
+)
+from survey.roster.reading import Sheet, UnreadableFile, normalise_header, read_bytes
+from survey.roster.unit_import import (
     UNIT_FIELDS,
     UNIT_REQUIRED,
-    RosterReport,
     UnitReport,
-    apply_roster,
     apply_units,
-    plan_roster,
     plan_units,
-    roster_columns,
     unit_columns,
 )
-from survey.roster.reading import FileError, Sheet, UnreadableFile, normalise_header, read_bytes
 
-UPLOAD_FOLDER = "uploads"
-UPLOAD_LIFETIME = dt.timedelta(days=1)
 IGNORE = "-"  # the select value for «do not read this column»
 ERROR_LIMIT = 200  # a file with thousands of broken rows needs correcting, not reading in full
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-_CLAIMED = ".importing"
-_REPORT = ".report.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,197 +117,17 @@ FIELD_LABELS = {
     "overordnet": _l("Parent unit"),
 }
 
-# The importers speak English to the CLI; the page says the same in the user's language.
-# A message that matches no pattern is shown as it is.
-ERROR_MESSAGES: list[tuple[re.Pattern, Callable[..., str]]] = [
-    (re.compile(pattern), message)
-    for pattern, message in [
-        (r"missing value", lambda: _("The cell is empty.")),
-        (r"missing column", lambda: _("The file has no such column. Map a column to it below.")),
-        (r"no rows after the header", lambda: _("The file has no rows after the header.")),
-        (r"the file is empty|the first sheet is empty", lambda: _("The file is empty.")),
-        (r"not a readable XLSX file.*", lambda: _("The file is not a readable XLSX file.")),
-        (
-            r"(?P<value>.+) is not a number",
-            lambda value: _("%(value)s is not a number.", value=value),
-        ),
-        (
-            r"(?P<value>.+) is not between 0 and 100",
-            lambda value: _("%(value)s is not between 0 and 100.", value=value),
-        ),
-        (
-            r"(?P<value>.+) is not a date.*",
-            lambda value: _(
-                "%(value)s is not a date. Write dd.mm.yyyy or yyyy-mm-dd.", value=value
-            ),
-        ),
-        (
-            r"(?P<value>.+) is neither fast nor midlertidig",
-            lambda value: _("%(value)s is neither fast nor midlertidig.", value=value),
-        ),
-        (
-            r"(?P<value>.+) is not k, m or annet",
-            lambda value: _("%(value)s is not k, m or annet.", value=value),
-        ),
-        (
-            r"(?P<value>.+) is not a year between (?P<first>\d+) and (?P<last>\d+)",
-            lambda value, first, last: _(
-                "%(value)s is not a year between %(first)s and %(last)s.",
-                value=value,
-                first=first,
-                last=last,
-            ),
-        ),
-        (
-            r"(?P<value>.+) is not an e-mail address",
-            lambda value: _("%(value)s is not an e-mail address.", value=value),
-        ),
-        (
-            r"\d+ units are named (?P<name>.+) \((?P<codes>.+)\); use the code",
-            lambda name, codes: _(
-                "Several units are named %(name)s (%(codes)s). Write the unit's code.",
-                name=name,
-                codes=codes,
-            ),
-        ),
-        (
-            r"unknown unit (?P<unit>.+) \(use --create-units to add it\)",
-            lambda unit: _(
-                "Unknown unit %(unit)s. Import it under «Import units» first, or choose «Create unknown units».",
-                unit=unit,
-            ),
-        ),
-        (r"unknown unit (?P<unit>.+)", lambda unit: _("Unknown unit %(unit)s.", unit=unit)),
-        (
-            r"a new unit's code can be at most (?P<count>\d+) characters",
-            lambda count: _("A new unit's code can be at most %(count)s characters.", count=count),
-        ),
-        (
-            r"at most (?P<count>\d+) characters",
-            lambda count: _("At most %(count)s characters.", count=count),
-        ),
-        (
-            r"(?P<value>.+) differs from (?P<earlier>.+) given earlier for (?P<number>.+)",
-            lambda value, earlier, number: _(
-                "%(value)s differs from %(earlier)s given earlier for %(number)s.",
-                value=value,
-                earlier=earlier,
-                number=number,
-            ),
-        ),
-        (
-            r"(?P<value>.+) differs from (?P<earlier>.+) on line (?P<line>\d+)",
-            lambda value, earlier, line: _(
-                "%(value)s differs from %(earlier)s on line %(line)s.",
-                value=value,
-                earlier=earlier,
-                line=line,
-            ),
-        ),
-        (
-            r"(?P<email>.+) is also given for (?P<number>.+) on line (?P<line>\d+)",
-            lambda email, number, line: _(
-                "%(email)s is also given for %(number)s on line %(line)s.",
-                email=email,
-                number=number,
-                line=line,
-            ),
-        ),
-        (
-            r"(?P<number>.+) has the same enhet and yrkesgruppe on line (?P<line>\d+)",
-            lambda number, line: _(
-                "%(number)s is already on line %(line)s with the same unit and occupation.",
-                number=number,
-                line=line,
-            ),
-        ),
-        (
-            r"(?P<email>.+) belongs to another person \((?P<who>.+)\)",
-            lambda email, who: _(
-                "%(email)s belongs to another person (%(who)s).", email=email, who=who
-            ),
-        ),
-        (
-            r"(?P<code>.+) is already on line (?P<line>\d+)",
-            lambda code, line: _("%(code)s is already on line %(line)s.", code=code, line=line),
-        ),
-        (
-            r"the units form a cycle: (?P<cycle>.+)",
-            lambda cycle: _("The units form a cycle: %(cycle)s.", cycle=cycle),
-        ),
-        (
-            r"columns (?P<names>.+) both mean (?P<field>\S+); choose one with --map",
-            lambda names, field: _(
-                "The columns %(names)s both mean %(field)s. Ignore one of them below.",
-                names=names,
-                field=field,
-            ),
-        ),
-        (
-            r"(?P<field>\S+) is already mapped to column (?P<column>.+)",
-            lambda field, column: _(
-                "%(field)s is already read from the column %(column)s. Choose another field.",
-                field=field,
-                column=column,
-            ),
-        ),
-    ]
-]
+
+def _describe_error(problem: Problem) -> dict[str, Any]:
+    return {"line": problem.line, "column": problem.item, "message": problem.message()}
 
 
-def error_message(message: str) -> str:
-    for pattern, translate in ERROR_MESSAGES:
-        match = pattern.fullmatch(message)
-        if match:
-            return translate(**match.groupdict())
-    return message
-
-
-def _describe_error(error: FileError) -> dict[str, Any]:
-    return {"line": error.line, "column": error.column, "message": error_message(error.message)}
-
-
-# --- the uploaded file ------------------------------------------------------------------------
-
-
-def _upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / UPLOAD_FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _upload_path(token: str, suffix: str = "") -> Path:
-    # The session is signed, but a path is built from the token only after checking its shape.
-    if not _TOKEN.match(token):
-        abort(400)
-    return _upload_folder() / f"{token}{suffix}"
-
-
-def _remove_old_uploads() -> None:
-    """Files left by previews nobody imported, older than a day."""
-    limit = time.time() - UPLOAD_LIFETIME.total_seconds()
-    for path in _upload_folder().iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:
-            pass  # another request removed it first
-
-
-def _discard(token: str | None) -> None:
-    if token and _TOKEN.match(token):
-        for suffix in ("", _REPORT):
-            _upload_path(token, suffix).unlink(missing_ok=True)
-
-
-def _display_name(filename: str) -> str:
-    # Only shown and audited, never used as a path.
-    return PurePosixPath(filename.replace("\\", "/")).name[:200] or "file"
+# --- the pending upload -----------------------------------------------------------------------
 
 
 def _pending(kind: ImportKind) -> dict[str, Any] | None:
     pending = session.get(kind.pending_key)
-    if not isinstance(pending, dict) or not _TOKEN.match(str(pending.get("token", ""))):
+    if not isinstance(pending, dict) or not staging.is_token(pending.get("token")):
         return None
     return pending
 
@@ -465,13 +277,9 @@ def _summary(report: dict[str, Any]) -> str:
 
 
 def _render_upload(kind: ImportKind, error: str | None = None, status: int = 200):
-    result = None
-    result_token = session.get(kind.result_key)
-    if isinstance(result_token, str) and _TOKEN.match(result_token):
-        try:
-            result = json.loads(_upload_path(result_token, _REPORT).read_text("utf-8"))
-        except (OSError, ValueError):
-            session.pop(kind.result_key, None)
+    result = staging.result(session.get(kind.result_key))
+    if result is None:
+        session.pop(kind.result_key, None)
     return render_template(
         "admin/roster_upload.html",
         kind=kind.name,
@@ -501,22 +309,20 @@ def _upload(kind: ImportKind):
     if upload is None or not upload.filename:
         return _render_upload(kind, _("Choose a file to upload."), 422)
     data = upload.read()
-    filename = _display_name(upload.filename)
+    filename = staging.display_name(upload.filename)
     try:
         read_bytes(data, filename)
     except UnreadableFile as unreadable:
-        message = error_message(unreadable.error.message)
+        message = unreadable.problem.message()
         return _render_upload(
             kind, _("The file could not be read: %(reason)s", reason=message), 422
         )
 
-    _remove_old_uploads()
     old = _pending(kind)
     if old is not None:
-        _discard(old["token"])
-    _discard(session.pop(kind.result_key, None))
-    token = secrets.token_urlsafe(24)
-    _upload_path(token).write_bytes(data)
+        staging.discard(old["token"])
+    staging.discard(session.pop(kind.result_key, None))
+    token = staging.stage(data)
     session[kind.pending_key] = {
         "token": token,
         "filename": filename,
@@ -540,11 +346,10 @@ def _preview_view(kind: ImportKind):
     pending = _pending(kind)
     if pending is None:
         return _stale(kind) if request.method == "POST" else redirect(url_for(kind.upload_endpoint))
-    path = _upload_path(pending["token"])
     if request.method == "POST" and request.form.get("token") != pending["token"]:
         return _stale(kind)
     try:
-        data = path.read_bytes()
+        data = staging.read(pending["token"])
     except FileNotFoundError:
         session.pop(kind.pending_key, None)
         return _stale(kind)
@@ -592,23 +397,15 @@ def _preview_view(kind: ImportKind):
 def _import(kind: ImportKind, pending: dict[str, Any], digest: str):
     """All or nothing, once: the file is claimed by renaming it, so a second submit of the
     same preview (another tab, a double click) finds nothing to import."""
-    path = _upload_path(pending["token"])
-    claimed = _upload_path(pending["token"], _CLAIMED)
-    try:
-        path.rename(claimed)
-    except FileNotFoundError:
+    token = pending["token"]
+    data = staging.claim(token)
+    if data is None:
         session.pop(kind.pending_key, None)
         return _stale(kind)
     try:
-        plan = _plan(
-            kind,
-            claimed.read_bytes(),
-            pending["filename"],
-            pending["choices"],
-            pending["create_units"],
-        )
+        plan = _plan(kind, data, pending["filename"], pending["choices"], pending["create_units"])
         if plan.errors or _digest(plan) != digest:
-            claimed.rename(path)
+            staging.release(token)
             flash(
                 _(
                     "The data changed since the preview, so nothing was imported. Check the preview again."
@@ -627,7 +424,7 @@ def _import(kind: ImportKind, pending: dict[str, Any], digest: str):
     except IntegrityError:
         # Someone imported the same people at the same moment; the database refused ours.
         db.session.rollback()
-        claimed.rename(path)
+        staging.release(token)
         flash(
             _(
                 "Someone else changed the same data at the same time, so nothing was imported. Check the preview again."
@@ -637,16 +434,14 @@ def _import(kind: ImportKind, pending: dict[str, Any], digest: str):
         return redirect(url_for(kind.preview_endpoint))
     except BaseException:
         db.session.rollback()
-        claimed.rename(path)
+        staging.release(token)
         raise
-    claimed.unlink(missing_ok=True)
     session.pop(kind.pending_key, None)
-    data = _report_data(report)
-    result = {"filename": pending["filename"], "report": data}
-    _upload_path(pending["token"], _REPORT).write_text(json.dumps(result), "utf-8")
-    session[kind.result_key] = pending["token"]
+    shown = _report_data(report)
+    staging.finish(token, {"filename": pending["filename"], "report": shown})
+    session[kind.result_key] = token
     flash(
-        _("%(file)s is imported.", file=pending["filename"]) + " " + _summary(data),
+        _("%(file)s is imported.", file=pending["filename"]) + " " + _summary(shown),
         "info",
     )
     return redirect(url_for(kind.upload_endpoint))

@@ -15,20 +15,9 @@ from survey.db import unit_of_work
 vacancy_cli = AppGroup("vacancy", help="Vacant positions and shares for the committee.")
 committee_cli = AppGroup("committee", help="The ansettelsesutvalg: candidates and equivalences.")
 
-# Messages for the command line: HR scripts read them in English.
-CLI_MESSAGES = {
-    "percent_invalid": "a percentage must be greater than 0 and at most 100",
-    "shares_must_add_up": "the shares must add up to --percent",
-    "shift_type_invalid": "--shift must be dag, kveld or natt",
-    "weekends_invalid": "--weekends must be 0 to 52",
-    "order_invalid": "--order: criteria are involuntary, ansiennitet, size, conditions, each once",
-    "yrkesgruppe_required": "--yrkesgruppe is required",
-    "equivalence_invalid": "give two different yrkesgrupper",
-}
-
 
 def _fail(error) -> click.ClickException:
-    return click.ClickException(CLI_MESSAGES.get(error.reason, error.reason))
+    return click.ClickException(str(error.problem))
 
 
 @vacancy_cli.command("create")

@@ -26,6 +26,7 @@ from survey.db import utcnow
 from survey.extensions import db
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision
 from survey.living.relevance import counted
+from survey.problems import Problem, ProblemError
 from survey.roster.models import Ansettelsesform, Position
 
 SHIFT_TYPES = ("dag", "kveld", "natt")
@@ -33,13 +34,11 @@ SHIFT_TYPES = ("dag", "kveld", "natt")
 REASON_REQUIRED = frozenset({Outcome.DECLINED, Outcome.NOT_CONSIDERED})
 
 
-class CommitteeError(ValueError):
-    """A user error; `reason` is a key the caller turns into a message. Nothing was saved."""
+class CommitteeError(ProblemError):
+    """A user error: `problem` says what, in `survey.problems`' words. Nothing was saved."""
 
-    def __init__(self, reason: str, **details: Any):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+    def __init__(self, code: str, /, **params: Any):
+        super().__init__(Problem(code, params))
 
 
 # --- vacancies --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -17,12 +18,11 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from survey.access.guard import case_or_404
+from survey.access.guard import may_see_case
 from survey.access.policy import Scope
 from survey.accounts.models import Person, Unit
 from survey.accounts.services import find_by_email
@@ -33,22 +33,6 @@ from survey.committee.models import CaseStatus, Vacancy, YrkesgruppeEquivalence
 from survey.extensions import db
 
 bp = Blueprint("committee", __name__, url_prefix="/utvalg")
-
-MESSAGES = {
-    "percent_invalid": _l("Write a percentage greater than 0 and at most 100, like 40 or 62,5."),
-    "shares_must_add_up": _l("The shares must add up to the vacancy's percentage."),
-    "shift_type_invalid": _l("Choose shifts from the list."),
-    "weekends_invalid": _l("Write a number of weekends from 0 to 52."),
-    "order_invalid": _l("Choose each order criterion once."),
-    "yrkesgruppe_required": _l("Choose a yrkesgruppe."),
-    "case_closed": _l("The case is closed. Reopen it to record decisions."),
-    "outcome_invalid": _l("Choose a decision."),
-    "not_a_candidate": _l("That person is not a candidate in this case."),
-    "reason_required": _l("Give a reason when a candidate declines or is not considered."),
-    "percent_above_vacancy": _l("The percentage is larger than the vacancy."),
-    "equivalence_invalid": _l("Choose two different yrkesgrupper."),
-    "last_member": _l("The case must keep at least one committee member."),
-}
 
 
 def _lang() -> str:
@@ -63,6 +47,15 @@ def _id(value: str) -> int | None:
 
 def _actor() -> Person:
     return current_user.person
+
+
+def case_or_404(case_id: int) -> Vacancy:
+    """The committee case (a vacancy), if the current user may see it; otherwise 404, as for
+    `survey.access.guard.person_or_404`."""
+    vacancy = db.session.get(Vacancy, case_id)
+    if vacancy is None or not may_see_case(case_id):
+        abort(404)
+    return vacancy
 
 
 def _visible_case_ids() -> set[int] | None:
@@ -156,8 +149,8 @@ def create():
                     "percent_invalid": form.percent,
                     "shares_must_add_up": form.shares,
                     "order_invalid": form.order_1,
-                }.get(error.reason, form.percent)
-                field.errors.append(str(MESSAGES[error.reason]))
+                }.get(error.problem.code, form.percent)
+                field.errors.append(error.problem.message())
             else:
                 flash(_("The vacancy is created."), "info")
                 return redirect(url_for(".case", case_id=vacancy.id))
@@ -216,7 +209,7 @@ def decide(case_id: int):
                 actor=_actor(),
             )
     except services.CommitteeError as error:
-        flash(str(MESSAGES[error.reason]), "error")
+        flash(error.problem.message(), "error")
     else:
         flash(
             _(
@@ -254,7 +247,7 @@ def remove_member(case_id: int):
         with db.session.begin_nested():
             removed = person is not None and services.remove_member(vacancy, person, actor=_actor())
     except services.CommitteeError as error:
-        flash(str(MESSAGES[error.reason]), "error")
+        flash(error.problem.message(), "error")
     else:
         if removed:
             flash(_("%(name)s is removed from the committee.", name=person.name), "info")
@@ -349,7 +342,7 @@ def equivalences():
                     form.required.data, form.qualifying.data, actor=_actor()
                 )
         except services.CommitteeError as error:
-            form.qualifying.errors.append(str(MESSAGES[error.reason]))
+            form.qualifying.errors.append(error.problem.message())
         else:
             names = {
                 "qualifying": labels.get(form.qualifying.data, form.qualifying.data),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,9 +27,11 @@ from survey.living.services import (
     save_revision,
     state_on,
 )
+from survey.problems import Problem
 from survey.roster.importing import ROSTER_SYNONYMS
-from survey.roster.reading import FileError, Sheet, cell_text, map_columns
+from survey.roster.reading import RowReader, Sheet, cell_text, map_columns
 
+logger = logging.getLogger(__name__)
 QUESTIONNAIRE_ID = "kartleggingssamtale"
 KEY = "ansattnummer"
 _SELECTION_SEPARATORS = re.compile(r"[;,\s]+")
@@ -72,7 +75,7 @@ class MappingsReport:
 
 @dataclasses.dataclass
 class MappingsPlan:
-    errors: list[FileError]
+    errors: list[Problem]
     mappings: list[PersonMapping]
     report: MappingsReport
     questionnaire_version: int | None
@@ -102,34 +105,32 @@ def mapping_questions(definition: engine.Questionnaire) -> dict[str, engine.Ques
     }
 
 
-def _message(question: engine.Question, text: str, error: engine.FieldError) -> str:
+def _problem(question: engine.Question, text: str, error: engine.FieldError) -> Problem:
+    """The engine's reason for refusing an answer, said of a cell."""
     params = error.params
     if error.code == "unknown_choice":
         choices = ", ".join(question.choice_values)
-        return f"{params.get('value')!r} is not one of {choices}"
-    if error.code == "invalid_integer":
-        return f"{text!r} is not a whole number"
-    if error.code == "invalid_number":
-        return f"{text!r} is not a number"
-    if error.code == "invalid_date":
-        return f"{text!r} is not a date (use dd.mm.yyyy or yyyy-mm-dd)"
+        return Problem("not_a_choice", {"value": repr(params.get("value")), "choices": choices})
     if error.code == "out_of_range":
         low, high = params.get("min"), params.get("max")
-        bounds = f"between {_show(low)} and {_show(high)}"
         if low is None:
-            bounds = f"at most {_show(high)}"
-        elif high is None:
-            bounds = f"at least {_show(low)}"
-        return f"{text} is not {bounds}"
+            return Problem("above_maximum", {"value": text, "max": _show(high)})
+        if high is None:
+            return Problem("below_minimum", {"value": text, "min": _show(low)})
+        return Problem("not_between", {"value": text, "min": _show(low), "max": _show(high)})
     if error.code == "too_long":
-        return f"longer than {params.get('max')} characters"
-    if error.code == "too_many_values":
-        return "only one value is allowed"
-    return error.code
+        return Problem("too_long", {"count": params.get("max")})
+    code = {
+        "invalid_integer": "not_a_whole_number",
+        "invalid_number": "not_a_number",
+        "invalid_date": "not_a_date",
+        "too_many_values": "one_value_only",
+    }.get(error.code, "not_a_valid_value")
+    return Problem(code, {"value": repr(text)})
 
 
-def parse_cell(question: engine.Question, raw: Any) -> tuple[Any, str | None]:
-    """A cell as the stored (JSON) value of `question`, or the message that refuses it."""
+def parse_cell(question: engine.Question, raw: Any) -> tuple[Any, Problem | None]:
+    """A cell as the stored (JSON) value of `question`, or the problem that refuses it."""
     if isinstance(raw, dt.datetime | dt.date) and question.type == "date":
         day = raw.date() if isinstance(raw, dt.datetime) else raw
         return day.isoformat(), None
@@ -147,7 +148,7 @@ def parse_cell(question: engine.Question, raw: Any) -> tuple[Any, str | None]:
     if error is None:
         error = engine.check_range(question, value)
     if error is not None:
-        return None, _message(question, text, error)
+        return None, _problem(question, text, error)
     return engine.serialize(question, value), None
 
 
@@ -158,10 +159,8 @@ def plan_mappings(
 
     version = latest_version(QUESTIONNAIRE_ID)
     if version is None:
-        message = (
-            f"questionnaire {QUESTIONNAIRE_ID} is not loaded; run `survey questionnaires load`"
-        )
-        error = FileError(sheet.file, 0, "file", message)
+        params = {"questionnaire": QUESTIONNAIRE_ID}
+        error = Problem("questionnaire_not_loaded", params, sheet.file, 0, "file")
         return MappingsPlan([error], [], MappingsReport(as_of), None)
     questions = mapping_questions(definition_of(version))
     questions.pop(KEY, None)
@@ -169,53 +168,42 @@ def plan_mappings(
     columns = map_columns(sheet, [KEY, *questions], [KEY], synonyms, explicit=mapping)
     errors = list(columns.errors)
 
-    def error(line: int, field: str, message: str) -> None:
-        errors.append(FileError(sheet.file, line, columns.header_of(sheet, field), message))
-
-    def raw(values: list[Any], field: str) -> Any:
-        position = columns.index.get(field)
-        if position is None or position >= len(values):
-            return None
-        value = values[position]
-        return None if isinstance(value, str) and not value.strip() else value
-
-    rows: list[tuple[int, str, dict[str, Any]]] = []
+    rows: list[tuple[RowReader, str, dict[str, Any]]] = []
     lines: dict[str, int] = {}
     for line, values in sheet.rows:
-        number = cell_text(raw(values, KEY))
+        row = RowReader(sheet, columns, line, values, errors)
         parsed: dict[str, Any] = {}
         for field, question in questions.items():
-            cell = raw(values, field)
+            cell = row.raw(field)
             if cell is None:
                 continue
-            value, message = parse_cell(question, cell)
-            if message is not None:
-                error(line, field, message)
+            value, problem = parse_cell(question, cell)
+            if problem is not None:
+                row.add(field, problem)
             elif value is not None:
                 parsed[field] = value
+        number = row.text(KEY, required=True)
         if not number:
-            if KEY in columns.index:
-                error(line, KEY, "missing value")
             continue
         if number in lines:
-            error(line, KEY, f"{number} is already on line {lines[number]}")
+            row.error(KEY, "already_on_line", code=number, line=lines[number])
             continue
         lines[number] = line
-        rows.append((line, number, parsed))
+        rows.append((row, number, parsed))
 
     people = {
         person.ansattnummer: person
         for person in db.session.scalars(select(Person).where(Person.ansattnummer.in_(lines)))
     }
     mappings = []
-    for line, number, parsed in rows:
+    for row, number, parsed in rows:
         person = people.get(number)
         if person is None:
-            error(line, KEY, f"no person with ansattnummer {number} in the roster")
+            row.error(KEY, "not_in_roster", number=number)
         else:
-            mappings.append(PersonMapping(line, number, person, parsed))
+            mappings.append(PersonMapping(row.line, number, person, parsed))
     if not sheet.rows:
-        errors.append(FileError(sheet.file, sheet.header_line, "file", "no rows after the header"))
+        errors.append(Problem("no_rows", {}, sheet.file, sheet.header_line, "file"))
     errors.sort(key=lambda item: item.line)
 
     report = MappingsReport(as_of, ignored_columns=columns.ignored)
@@ -274,4 +262,10 @@ def apply_mappings(plan: MappingsPlan, note: str | None = None) -> MappingsRepor
             note=note,
         )
     db.session.flush()
+    logger.info(
+        "living-document import: %d new documents, %d new revisions, %d unchanged",
+        len(plan.report.created),
+        len(plan.report.revised),
+        len(plan.report.unchanged),
+    )
     return plan.report

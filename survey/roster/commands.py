@@ -1,4 +1,4 @@
-"""`survey roster import` and `survey units import`."""
+"""`survey roster import`, `survey units create` and `survey units import`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from survey.commands import display_path, units_cli
+from survey.paths import display_path
 
 roster_cli = AppGroup("roster", help="Employees and their positions.")
+units_cli = AppGroup("units", help="Organisational units.")
 
 
 def read_sheet(path: Path):
@@ -23,7 +24,7 @@ def read_sheet(path: Path):
     try:
         return read_file(path, display_path(path))
     except UnreadableFile as unreadable:
-        click.echo(str(unreadable.error))
+        click.echo(str(unreadable.problem))
         sys.exit(1)
 
 
@@ -98,6 +99,26 @@ def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_u
     )
 
 
+@units_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", help="Code of the parent unit.")
+def units_create(code: str, name: str, parent: str | None) -> None:
+    """Create a unit (sektor, enhet or avdeling)."""
+    from survey.accounts.models import Unit
+    from survey.accounts.services import find_unit
+    from survey.extensions import db
+
+    parent_row = find_unit(parent) if parent else None
+    if parent and parent_row is None:
+        raise click.ClickException(f"unknown parent unit {parent!r}")
+    if find_unit(code) is not None:
+        raise click.ClickException(f"unit {code!r} exists")
+    db.session.add(Unit(code=code, name=name, parent=parent_row))
+    db.session.commit()
+    click.echo(f"unit {code}: {name}")
+
+
 @units_cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and show the changes only.")
@@ -105,7 +126,7 @@ def units_import(file: Path, dry_run: bool) -> None:
     """Import units from a CSV or XLSX file (columns kode, navn, overordnet), all or nothing.
 
     `overordnet` is the parent's code; a parent may come later in the file or exist already."""
-    from survey.roster.importing import apply_units, plan_units
+    from survey.roster.unit_import import apply_units, plan_units
 
     finish_import(
         plan_units(read_sheet(file)),
@@ -122,3 +143,4 @@ def units_import(file: Path, dry_run: bool) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(roster_cli)
+    app.cli.add_command(units_cli)

@@ -1,23 +1,32 @@
-"""Roster and unit imports: validate every row first, then apply all or nothing.
+"""The roster import (employees and their positions): validate every row first, then apply
+all or nothing. Units are imported by `survey.roster.unit_import`.
 
-`plan_*` reads the database and the file and returns every error plus the changes it would make
-(the preview, and `--dry-run`); `apply_*` writes them. The caller commits."""
+`plan_roster` reads the database and the file and returns every error plus the changes it
+would make (the preview, and `--dry-run`); `apply_roster` writes them. The caller commits."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from survey.accounts.models import Person, Unit
 from survey.extensions import db
+from survey.problems import Problem
 from survey.roster.models import Ansettelsesform, EmployeeDetails, Kjonn, Position
-from survey.roster.reading import Columns, FileError, Sheet, cell_text, map_columns
+from survey.roster.reading import Columns, InvalidValue, RowReader, Sheet, map_columns
+from survey.roster.values import (
+    format_percent,
+    parse_birth_year,
+    parse_date,
+    parse_email,
+    parse_form,
+    parse_gender,
+    parse_percent,
+)
 
 ROSTER_FIELDS = (
     "ansattnummer",
@@ -92,43 +101,6 @@ ROSTER_SYNONYMS = {
 # «Stilling %» is a percent, «Stilling» alone a title: the header with «%» decides.
 _PERCENT_HEADERS = {"stilling", "stillings"}
 
-UNIT_FIELDS = ("kode", "navn", "overordnet")
-UNIT_REQUIRED = ("kode", "navn")
-UNIT_SYNONYMS = {
-    "kode": ["code", "enhetskode", "enhet kode", "id"],
-    "navn": ["name", "enhetsnavn", "enhet"],
-    "overordnet": ["parent", "overordnet enhet", "overordnet kode", "forelder"],
-}
-
-_FORMS = {
-    "fast": Ansettelsesform.FAST,
-    "f": Ansettelsesform.FAST,
-    "fast ansatt": Ansettelsesform.FAST,
-    "midlertidig": Ansettelsesform.MIDLERTIDIG,
-    "m": Ansettelsesform.MIDLERTIDIG,
-    "midlertidig ansatt": Ansettelsesform.MIDLERTIDIG,
-    "vikar": Ansettelsesform.MIDLERTIDIG,
-    "vikariat": Ansettelsesform.MIDLERTIDIG,
-    "engasjement": Ansettelsesform.MIDLERTIDIG,
-}
-_GENDERS = {
-    "k": Kjonn.KVINNE,
-    "kvinne": Kjonn.KVINNE,
-    "m": Kjonn.MANN,
-    "mann": Kjonn.MANN,
-    "annet": Kjonn.ANNET,
-    "a": Kjonn.ANNET,
-}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+)?$")
-_HUNDREDTH = Decimal("0.01")
-FIRST_BIRTH_YEAR = 1930
-
-
-class InvalidValue(ValueError):
-    pass
-
 
 def roster_synonyms(sheet: Sheet) -> dict[str, list[str]]:
     """The synonyms, with «Stilling» meaning stillingsprosent only when its header has «%»."""
@@ -144,74 +116,6 @@ def roster_synonyms(sheet: Sheet) -> dict[str, list[str]]:
             name for name in synonyms["stillingsprosent"] if name not in _PERCENT_HEADERS
         ]
     return synonyms
-
-
-# --- values ---------------------------------------------------------------------------------
-
-
-def parse_percent(value: Any) -> Decimal:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = Decimal(str(value))
-    else:
-        text = cell_text(value).replace("%", "").replace(" ", "").replace("\u00a0", "")
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            raise InvalidValue(f"{cell_text(value)!r} is not a number") from None
-    if not number.is_finite() or not 0 <= number <= 100:
-        raise InvalidValue(f"{cell_text(value)} is not between 0 and 100")
-    return number.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
-
-
-def parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value)
-    try:
-        if match := _NORWEGIAN_DATE.match(text):
-            day, month, year = map(int, match.groups())
-            return dt.date(year, month, day)
-        if match := _ISO_DATE.match(text):
-            year, month, day = map(int, match.groups())
-            return dt.date(year, month, day)
-    except ValueError:
-        raise InvalidValue(f"{text!r} is not a date") from None
-    raise InvalidValue(f"{text!r} is not a date (use dd.mm.yyyy or yyyy-mm-dd)")
-
-
-def parse_form(value: Any) -> Ansettelsesform:
-    text = cell_text(value).lower()
-    if text not in _FORMS:
-        raise InvalidValue(f"{cell_text(value)!r} is neither fast nor midlertidig")
-    return _FORMS[text]
-
-
-def parse_gender(value: Any) -> Kjonn:
-    text = cell_text(value).lower()
-    if text not in _GENDERS:
-        raise InvalidValue(f"{cell_text(value)!r} is not k, m or annet")
-    return _GENDERS[text]
-
-
-def parse_birth_year(value: Any, today: dt.date | None = None) -> int:
-    text = cell_text(value)
-    this_year = (today or dt.date.today()).year
-    if not re.fullmatch(r"\d{4}", text) or not FIRST_BIRTH_YEAR <= int(text) <= this_year:
-        raise InvalidValue(f"{text!r} is not a year between {FIRST_BIRTH_YEAR} and {this_year}")
-    return int(text)
-
-
-def parse_email(value: Any) -> str:
-    text = cell_text(value).lower()
-    if len(text) > 320 or not _EMAIL.match(text):
-        raise InvalidValue(f"{cell_text(value)!r} is not an e-mail address")
-    return text
-
-
-def format_percent(number: Decimal) -> str:
-    return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
 # --- units in the database ------------------------------------------------------------------
@@ -243,7 +147,9 @@ class UnitDirectory:
         named = self.by_name.get(_fold(text), [])
         if len(named) > 1:
             codes = ", ".join(sorted(u.code for u in named))
-            raise InvalidValue(f"{len(named)} units are named {text!r} ({codes}); use the code")
+            raise InvalidValue(
+                "unit_name_ambiguous", count=len(named), name=repr(text), codes=codes
+            )
         return named[0] if named else None
 
 
@@ -342,7 +248,7 @@ class RosterReport:
 
 @dataclasses.dataclass
 class RosterPlan:
-    errors: list[FileError]
+    errors: list[Problem]
     employees: list[PlannedEmployee]
     report: RosterReport
     new_unit_texts: list[str]
@@ -376,7 +282,7 @@ def plan_roster(
     new_unit_texts: dict[str, str] = {}  # folded text: as first written
 
     for line, values in sheet.rows:
-        row = _RowReader(sheet, columns, line, values, errors)
+        row = RowReader(sheet, columns, line, values, errors)
         ansattnummer = row.text("ansattnummer", required=True)
         navn = row.text("navn", required=True)
         unit_text = row.text("enhet", required=True)
@@ -393,21 +299,21 @@ def plan_roster(
             try:
                 unit = units.find(unit_text)
             except InvalidValue as invalid:
-                row.error("enhet", str(invalid))
+                row.add("enhet", invalid.problem)
                 unit_text = ""
             else:
                 if unit is None and create_units:
                     new_unit_texts.setdefault(_fold(unit_text), unit_text)
                 elif unit is None:
-                    row.error("enhet", f"unknown unit {unit_text!r} (use --create-units to add it)")
+                    row.error("enhet", "unknown_unit_in_roster", unit=repr(unit_text))
         if len(unit_text) > 50 and unit is None and create_units:
-            row.error("enhet", "a new unit's code can be at most 50 characters")
+            row.error("enhet", "new_unit_code_too_long", count=50)
         if yrkesgruppe and len(yrkesgruppe) > 100:
-            row.error("yrkesgruppe", "at most 100 characters")
+            row.error("yrkesgruppe", "too_long", count=100)
         if len(ansattnummer) > 50:
-            row.error("ansattnummer", "at most 50 characters")
+            row.error("ansattnummer", "too_long", count=50)
         if len(navn) > 200:
-            row.error("navn", "at most 200 characters")
+            row.error("navn", "too_long", count=200)
 
         if not ansattnummer:
             continue
@@ -415,27 +321,36 @@ def plan_roster(
         if employee is None:
             employee = employees[ansattnummer] = PlannedEmployee(ansattnummer, navn, line)
         elif navn and _fold(navn) != _fold(employee.navn):
-            row.error("navn", f"{navn!r} differs from {employee.navn!r} on line {employee.line}")
+            row.error(
+                "navn",
+                "name_differs",
+                value=repr(navn),
+                earlier=repr(employee.navn),
+                line=employee.line,
+            )
         for field, new in (("epost", epost), ("kjonn", kjonn), ("fodselsar", fodselsar)):
             if new is None:
                 continue
             old = getattr(employee, field)
             if old is not None and old != new:
-                row.error(field, f"{new} differs from {old} given earlier for {ansattnummer}")
+                row.error(field, "value_differs", value=new, earlier=old, number=ansattnummer)
             else:
                 setattr(employee, field, new)
         if epost is not None:
             earlier = emails.setdefault(epost, (ansattnummer, line))
             if earlier[0] != ansattnummer:
-                row.error("epost", f"{epost} is also given for {earlier[0]} on line {earlier[1]}")
+                row.error(
+                    "epost", "email_repeated", email=epost, number=earlier[0], line=earlier[1]
+                )
 
         if unit_text:
             key = (ansattnummer, _fold(unit.code if unit else unit_text), _fold(yrkesgruppe or ""))
             if key in position_lines:
                 row.error(
                     "ansattnummer",
-                    f"{ansattnummer} has the same enhet and yrkesgruppe on line "
-                    f"{position_lines[key]}",
+                    "position_repeated",
+                    number=ansattnummer,
+                    line=position_lines[key],
                 )
             else:
                 position_lines[key] = line
@@ -445,7 +360,7 @@ def plan_roster(
             )
 
     if not sheet.rows:
-        errors.append(FileError(sheet.file, sheet.header_line, "file", "no rows after the header"))
+        errors.append(Problem("no_rows", {}, sheet.file, sheet.header_line, "file"))
     employee_list = list(employees.values())
     _match_people(sheet, employee_list, errors)
     errors.sort(key=lambda error: error.line)
@@ -453,41 +368,6 @@ def plan_roster(
     if not errors:
         report = _diff(employee_list, sorted(new_unit_texts.values()), columns.ignored)
     return RosterPlan(errors, employee_list, report, sorted(new_unit_texts.values()))
-
-
-class _RowReader:
-    def __init__(self, sheet: Sheet, columns: Columns, line: int, values: list, errors: list):
-        self.sheet, self.columns, self.line, self.values = sheet, columns, line, values
-        self.errors = errors
-
-    def error(self, field: str, message: str) -> None:
-        column = self.columns.header_of(self.sheet, field)
-        self.errors.append(FileError(self.sheet.file, self.line, column, message))
-
-    def raw(self, field: str) -> Any:
-        position = self.columns.index.get(field)
-        if position is None or position >= len(self.values):
-            return None
-        value = self.values[position]
-        return None if isinstance(value, str) and not value.strip() else value
-
-    def text(self, field: str, required: bool = False) -> str:
-        text = cell_text(self.raw(field))
-        if not text and required and field in self.columns.index:
-            self.error(field, "missing value")
-        return text
-
-    def value(self, field: str, parse, required: bool = False):
-        raw = self.raw(field)
-        if raw is None:
-            if required and field in self.columns.index:
-                self.error(field, "missing value")
-            return None
-        try:
-            return parse(raw)
-        except InvalidValue as invalid:
-            self.error(field, str(invalid))
-            return None
 
 
 def _match_people(sheet: Sheet, employees: list[PlannedEmployee], errors: list) -> None:
@@ -511,14 +391,8 @@ def _match_people(sheet: Sheet, employees: list[PlannedEmployee], errors: list) 
             employee.person = owner
         else:
             who = f"ansattnummer {owner.ansattnummer}" if owner.ansattnummer else owner.name
-            errors.append(
-                FileError(
-                    sheet.file,
-                    employee.line,
-                    "epost",
-                    f"{employee.epost} belongs to another person ({who})",
-                )
-            )
+            params = {"email": employee.epost, "who": who}
+            errors.append(Problem("email_taken", params, sheet.file, employee.line, "epost"))
 
 
 def _stored_positions(person_ids: list[int]) -> dict[int, list[Position]]:
@@ -653,146 +527,5 @@ def apply_roster(plan: RosterPlan) -> RosterReport:
                 stored.kjonn = employee.kjonn
             if employee.fodselsar is not None:
                 stored.fodselsar = employee.fodselsar
-    db.session.flush()
-    return plan.report
-
-
-# --- units ----------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class PlannedUnit:
-    line: int
-    code: str
-    name: str
-    parent_code: str | None
-
-
-@dataclasses.dataclass
-class UnitReport:
-    created: list[str] = dataclasses.field(default_factory=list)
-    updated: list[tuple[str, dict[str, tuple[str, str]]]] = dataclasses.field(default_factory=list)
-    unchanged: list[str] = dataclasses.field(default_factory=list)
-    ignored_columns: list[str] = dataclasses.field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        out = []
-        if self.ignored_columns:
-            out.append(f"ignored columns: {', '.join(self.ignored_columns)}")
-        out += [f"new unit {line}" for line in self.created]
-        for code, changes in self.updated:
-            out.append(f"changed unit {code}:")
-            for field, (old, new) in changes.items():
-                out.append(f"  {field}: {old or '(none)'} -> {new or '(none)'}")
-        out.append(
-            f"{len(self.created)} new, {len(self.updated)} changed, {len(self.unchanged)} unchanged"
-        )
-        return out
-
-
-@dataclasses.dataclass
-class UnitPlan:
-    errors: list[FileError]
-    units: list[PlannedUnit]
-    report: UnitReport
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def unit_columns(sheet: Sheet, mapping: Mapping[str, str] | None = None) -> Columns:
-    return map_columns(sheet, UNIT_FIELDS, UNIT_REQUIRED, UNIT_SYNONYMS, explicit=mapping)
-
-
-def plan_units(sheet: Sheet, *, mapping: Mapping[str, str] | None = None) -> UnitPlan:
-    columns = unit_columns(sheet, mapping)
-    errors = list(columns.errors)
-    stored = {unit.code: unit for unit in db.session.scalars(select(Unit))}
-    planned: dict[str, PlannedUnit] = {}
-    for line, values in sheet.rows:
-        row = _RowReader(sheet, columns, line, values, errors)
-        code = row.text("kode", required=True)
-        name = row.text("navn", required=True)
-        parent = row.text("overordnet") or None
-        if len(code) > 50:
-            row.error("kode", "at most 50 characters")
-        if len(name) > 200:
-            row.error("navn", "at most 200 characters")
-        if not code:
-            continue
-        if code in planned:
-            row.error("kode", f"{code} is already on line {planned[code].line}")
-            continue
-        planned[code] = PlannedUnit(line, code, name, parent)
-
-    parents = {code: (unit.parent.code if unit.parent else None) for code, unit in stored.items()}
-    parents.update({code: unit.parent_code for code, unit in planned.items()})
-    for unit in planned.values():
-        if unit.parent_code is None:
-            continue
-        if unit.parent_code not in parents:
-            errors.append(
-                FileError(
-                    sheet.file,
-                    unit.line,
-                    columns.header_of(sheet, "overordnet"),
-                    f"unknown unit {unit.parent_code!r}",
-                )
-            )
-            continue
-        seen = [unit.code]
-        current = unit.parent_code
-        while current is not None and current not in seen:
-            seen.append(current)
-            current = parents.get(current)
-        if current is not None:
-            cycle = " > ".join([*seen[seen.index(current) :], current])
-            errors.append(
-                FileError(
-                    sheet.file,
-                    unit.line,
-                    columns.header_of(sheet, "overordnet"),
-                    f"the units form a cycle: {cycle}",
-                )
-            )
-    if not sheet.rows:
-        errors.append(FileError(sheet.file, sheet.header_line, "file", "no rows after the header"))
-    errors.sort(key=lambda error: error.line)
-
-    report = UnitReport(ignored_columns=columns.ignored)
-    if not errors:
-        for unit in planned.values():
-            existing = stored.get(unit.code)
-            if existing is None:
-                suffix = f" (under {unit.parent_code})" if unit.parent_code else ""
-                report.created.append(f"{unit.code} {unit.name}{suffix}")
-                continue
-            old = {"navn": existing.name, "overordnet": _parent_code(existing)}
-            new = {"navn": unit.name, "overordnet": unit.parent_code or ""}
-            changes = {f: (old[f], new[f]) for f in old if old[f] != new[f]}
-            if changes:
-                report.updated.append((unit.code, changes))
-            else:
-                report.unchanged.append(unit.code)
-    return UnitPlan(errors, list(planned.values()), report)
-
-
-def _parent_code(unit: Unit) -> str:
-    return unit.parent.code if unit.parent is not None else ""
-
-
-def apply_units(plan: UnitPlan) -> UnitReport:
-    if plan.errors:
-        raise ValueError("units with errors cannot be applied")
-    stored = {unit.code: unit for unit in db.session.scalars(select(Unit))}
-    for unit in plan.units:
-        row = stored.get(unit.code)
-        if row is None:
-            row = stored[unit.code] = Unit(code=unit.code, name=unit.name)
-            db.session.add(row)
-        row.name = unit.name
-    for unit in plan.units:
-        stored[unit.code].parent = stored[unit.parent_code] if unit.parent_code else None
     db.session.flush()
     return plan.report

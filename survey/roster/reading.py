@@ -1,6 +1,6 @@
 """Reading tables exported by HR systems: CSV (`;` or `,`, UTF-8 or Windows-1252) and XLSX.
 
-Pure Python, no Flask: the CLI and the web preview both read through here."""
+No database, no request: the CLI and the web preview both read through here."""
 
 from __future__ import annotations
 
@@ -15,26 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from survey import tabular
+from survey.problems import Problem, ProblemError
 
 XLSX_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-@dataclasses.dataclass(frozen=True)
-class FileError:
-    file: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
+class UnreadableFile(ProblemError):
+    """The file is not a table we can read; `problem` says why."""
 
 
-class UnreadableFile(ValueError):
-    def __init__(self, error: FileError):
-        super().__init__(str(error))
-        self.error = error
+class InvalidValue(ProblemError):
+    """A cell that cannot be read as its field's value."""
+
+    def __init__(self, code: str, /, **params: Any):
+        super().__init__(Problem(code, params))
 
 
 @dataclasses.dataclass
@@ -53,7 +48,10 @@ def read_file(path: Path | str, display_name: str | None = None) -> Sheet:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise UnreadableFile(FileError(name, 0, "file", error.strerror or str(error))) from None
+        reason = error.strerror or str(error)
+        raise UnreadableFile(
+            Problem("file_not_opened", {"reason": reason}, name, 0, "file")
+        ) from None
     return read_bytes(data, name)
 
 
@@ -99,9 +97,10 @@ def _read_csv(text: str, name: str) -> Sheet:
             else:
                 rows.append((start, record))
     except csv.Error as error:
-        raise UnreadableFile(FileError(name, reader.line_num, "file", str(error))) from None
+        problem = Problem("file_not_csv", {"reason": str(error)}, name, reader.line_num, "file")
+        raise UnreadableFile(problem) from None
     if header is None:
-        raise UnreadableFile(FileError(name, 1, "file", "the file is empty"))
+        raise UnreadableFile(Problem("file_empty", file=name, line=1, item="file"))
     return Sheet(name, header_line, header, rows)
 
 
@@ -111,8 +110,8 @@ def _read_xlsx(data: bytes, name: str) -> Sheet:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        message = f"not a readable XLSX file ({error})"
-        raise UnreadableFile(FileError(name, 0, "file", message)) from None
+        problem = Problem("file_not_xlsx", {"reason": str(error)}, name, 0, "file")
+        raise UnreadableFile(problem) from None
     try:
         sheet = workbook.worksheets[0]
         header: list[str] | None = None
@@ -130,7 +129,7 @@ def _read_xlsx(data: bytes, name: str) -> Sheet:
     finally:
         workbook.close()
     if header is None:
-        raise UnreadableFile(FileError(name, 1, "file", "the first sheet is empty"))
+        raise UnreadableFile(Problem("first_sheet_empty", file=name, line=1, item="file"))
     return Sheet(name, header_line, header, rows)
 
 
@@ -181,7 +180,7 @@ class Columns:
 
     index: dict[str, int]
     ignored: list[str]
-    errors: list[FileError]
+    errors: list[Problem]
 
     def header_of(self, sheet: Sheet, field: str) -> str:
         position = self.index.get(field)
@@ -212,22 +211,27 @@ def map_columns(
         for synonym in names:
             known[normalise_header(synonym)] = field
     headers = [normalise_header(text) for text in sheet.header]
-    errors: list[FileError] = []
+    errors: list[Problem] = []
 
-    def error(column: str, message: str) -> None:
-        errors.append(FileError(sheet.file, sheet.header_line, column, message))
+    def error(column: str, code: str, /, **params: Any) -> None:
+        errors.append(Problem(code, params, sheet.file, sheet.header_line, column))
 
     chosen: dict[str, int] = {}
     for column, field in (explicit or {}).items():
         target = next((f for f in fields if normalise_header(f) == normalise_header(field)), None)
         if target is None:
-            error(column, f"unknown field {field!r}; fields are {', '.join(fields)}")
+            error(column, "unknown_field", field=repr(field), fields=", ".join(fields))
             continue
         matches = [i for i, header in enumerate(headers) if header == normalise_header(column)]
         if not matches:
-            error(column, "no such column in the file")
+            error(column, "no_such_column")
         elif target in chosen:
-            error(column, f"{target} is already mapped to column {sheet.header[chosen[target]]!r}")
+            error(
+                column,
+                "field_mapped_twice",
+                field=target,
+                column=repr(sheet.header[chosen[target]]),
+            )
         else:
             chosen[target] = matches[0]
 
@@ -239,13 +243,56 @@ def map_columns(
     for field, positions in candidates.items():
         if len(positions) > 1:
             names = " and ".join(repr(sheet.header[p]) for p in positions)
-            error(field, f"columns {names} both mean {field}; choose one with --map")
+            error(field, "columns_mean_the_same", names=names, field=field)
         else:
             chosen[field] = positions[0]
 
     for field in required:
         if field not in chosen:
-            error(field, "missing column")
+            error(field, "missing_column")
     used = set(chosen.values())
     ignored = [text for i, text in enumerate(sheet.header) if i not in used and text.strip()]
     return Columns(chosen, ignored, errors)
+
+
+class RowReader:
+    """One data row read by field, its errors added to `errors` at the row's line, under the
+    column the field is read from."""
+
+    def __init__(self, sheet: Sheet, columns: Columns, line: int, values: list, errors: list):
+        self.sheet, self.columns, self.line, self.values = sheet, columns, line, values
+        self.errors = errors
+
+    def error(self, field: str, code: str, /, **params: Any) -> None:
+        self.add(field, Problem(code, params))
+
+    def add(self, field: str, problem: Problem) -> None:
+        """`problem` placed at this row, in the column `field` is read from."""
+        column = self.columns.header_of(self.sheet, field)
+        located = dataclasses.replace(problem, file=self.sheet.file, line=self.line, item=column)
+        self.errors.append(located)
+
+    def raw(self, field: str) -> Any:
+        position = self.columns.index.get(field)
+        if position is None or position >= len(self.values):
+            return None
+        value = self.values[position]
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def text(self, field: str, required: bool = False) -> str:
+        text = cell_text(self.raw(field))
+        if not text and required and field in self.columns.index:
+            self.error(field, "missing_value")
+        return text
+
+    def value(self, field: str, parse, required: bool = False):
+        raw = self.raw(field)
+        if raw is None:
+            if required and field in self.columns.index:
+                self.error(field, "missing_value")
+            return None
+        try:
+            return parse(raw)
+        except InvalidValue as invalid:
+            self.add(field, invalid.problem)
+            return None

@@ -7,14 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from survey.roster.importing import (
-    InvalidValue,
-    parse_birth_year,
-    parse_date,
-    parse_form,
-    parse_percent,
-)
-from survey.roster.reading import decode, normalise_header, read_bytes
+from survey.roster.reading import InvalidValue, decode, normalise_header, read_bytes
+from survey.roster.values import parse_birth_year, parse_date, parse_form, parse_percent
 
 
 @pytest.mark.parametrize(
