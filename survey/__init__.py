@@ -66,10 +66,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
-    from survey.classification.views import bp as classification_bp
     from survey.committee.views import bp as committee_bp
     from survey.conversations.views import bp as conversations_bp
     from survey.conversations.wishes import bp as wishes_bp
+    from survey.living.classification import bp as classification_bp
     from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
     from survey.me.views import bp as me_bp

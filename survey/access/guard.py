@@ -7,66 +7,13 @@ from collections.abc import Iterable
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from survey.access.policy import Scope, rule_for
 from survey.accounts.models import Person, Role, Unit
-from survey.accounts.services import role_set
-from survey.extensions import db, login_manager
-
-
-class Principal(UserMixin):
-    """The logged-in person as Flask-Login sees them. The session id carries the person's
-    session epoch, so «log out everywhere» (raising the epoch) ends every other session."""
-
-    def __init__(self, person: Person):
-        self.person = person
-        self.id = person.id
-        self.roles: set[Role] = role_set(person)
-        self.led_unit_ids = {a.unit_id for a in person.roles if a.role is Role.ENHETSLEDER}
-
-    def get_id(self) -> str:
-        return f"{self.person.id}:{self.person.session_epoch}"
-
-
-@login_manager.user_loader
-def _load_principal(user_id: str) -> Principal | None:
-    person_id, _, epoch = user_id.partition(":")
-    if not person_id.isdigit() or not epoch.isdigit():
-        return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or person.session_epoch != int(epoch):
-        return None
-    return Principal(person)
-
-
-def log_in(person: Person) -> None:
-    """Start a fresh session for `person` (a new session defeats session fixation)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(Principal(person))
-    session["seen"] = session["started"] = int(time.time())
-
-
-def log_out() -> None:
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
-def _idle_expired() -> bool:
-    """Idle too long, or older than the absolute limit (a copied cookie kept busy)."""
-    now = time.time()
-    seen = session.get("seen")
-    started = session.get("started", seen)
-    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    age_limit = current_app.config["SESSION_MAX_HOURS"] * 3600
-    return seen is None or now - seen > idle_limit or now - started > age_limit
+from survey.accounts.sessions import idle_expired, log_out
+from survey.extensions import db
 
 
 def enforce_policy():
@@ -78,7 +25,7 @@ def enforce_policy():
         current_app.logger.error("endpoint %s is missing from the access policy", endpoint)
         abort(403)
     if current_user.is_authenticated:
-        if _idle_expired():
+        if idle_expired():
             log_out()
             if not rule.public:
                 flash(
@@ -164,14 +111,3 @@ def may_see_case(case_id: int) -> bool:
             for assignment in current_user.person.roles
         )
     return False
-
-
-def case_or_404(case_id: int):
-    """The committee case (a vacancy), if the current user may see it; otherwise 404, as for
-    person_or_404."""
-    from survey.committee.models import Vacancy
-
-    vacancy = db.session.get(Vacancy, case_id)
-    if vacancy is None or not may_see_case(case_id):
-        abort(404)
-    return vacancy

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from survey.accounts.models import Role
+from survey.accounts.presenting import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -32,17 +33,6 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: for buttons that change something."""
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator (HR)"),
-    Role.PROSJEKTLEDER: _l("Project leader"),
-    Role.ENHETSLEDER: _l("Unit leader"),
-    Role.UTVALGSMEDLEM: _l("Committee member"),
-    Role.TILLITSVALGT: _l("Union representative"),
-    Role.VERNEOMBUD: _l("Safety representative"),
-    Role.ANSATT: _l("Employee"),
-}
 
 
 class CreateUserForm(FlaskForm):

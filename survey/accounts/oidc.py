@@ -25,9 +25,9 @@ from flask import Flask, abort, current_app, redirect, render_template, request,
 from joserfc.errors import JoseError
 from sqlalchemy import select
 
-from survey.access.guard import log_in
 from survey.accounts.models import Person
 from survey.accounts.services import normalise_email
+from survey.accounts.sessions import log_in
 from survey.accounts.views import _login_limit, _safe_next, bp
 from survey.audit.services import Action, record
 from survey.db import utcnow

@@ -9,11 +9,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from survey.access.guard import log_in, log_out
 from survey.accounts import services
 from survey.accounts.forms import ConfirmForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from survey.accounts.models import TokenPurpose
 from survey.accounts.passwords import PasswordRejected
+from survey.accounts.sessions import log_in, log_out
 from survey.audit.services import Action, record
 from survey.extensions import limiter
 from survey.mail import send_mail

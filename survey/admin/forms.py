@@ -8,8 +8,9 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from survey.accounts.forms import ROLE_LABELS, CreateUserForm
+from survey.accounts.forms import CreateUserForm
 from survey.accounts.models import Role
+from survey.accounts.presenting import ROLE_LABELS
 
 
 class NewPersonForm(CreateUserForm):

@@ -31,11 +31,12 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from survey.accounts import services as accounts
-from survey.accounts.erasure import erase_person
-from survey.accounts.forms import ROLE_LABELS, ConfirmForm, GrantRoleForm
+from survey.accounts.forms import ConfirmForm, GrantRoleForm
 from survey.accounts.models import Person, Role
+from survey.accounts.presenting import ROLE_LABELS
 from survey.accounts.services import AccountError
 from survey.admin import services
+from survey.admin.erasure import erase_person
 from survey.admin.forms import AuditSearchForm, EraseForm, LoginLinkForm, NewPersonForm
 from survey.audit.services import Action, search
 from survey.db import utcnow

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -328,3 +328,30 @@ def submit(
                     object_id=response.id,
                 )
     return True
+
+
+def campaign_summaries() -> list[dict[str, Any]]:
+    """Every campaign with its count of submitted responses."""
+    submitted = (
+        select(Response.campaign_id, func.count().label("n"))
+        .where(Response.status == Status.SUBMITTED)
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Campaign, func.coalesce(submitted.c.n, 0))
+        .outerjoin(submitted, submitted.c.campaign_id == Campaign.id)
+        .order_by(Campaign.id)
+    )
+    return [
+        {
+            "id": campaign.id,
+            "slug": campaign.slug,
+            "questionnaire_id": campaign.questionnaire_id,
+            "mode": campaign.mode.value,
+            "title": campaign.title,
+            "is_open": campaign.is_open,
+            "submitted": count,
+        }
+        for campaign, count in rows
+    ]

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
@@ -88,31 +88,3 @@ def campaign_by_id(campaign_id: int) -> Campaign | None:
 
 def set_open(campaign: Campaign, is_open: bool) -> None:
     campaign.is_open = is_open
-
-
-def campaign_summaries() -> list[dict[str, Any]]:
-    from survey.answering.models import Response, Status
-
-    submitted = (
-        select(Response.campaign_id, func.count().label("n"))
-        .where(Response.status == Status.SUBMITTED)
-        .group_by(Response.campaign_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Campaign, func.coalesce(submitted.c.n, 0))
-        .outerjoin(submitted, submitted.c.campaign_id == Campaign.id)
-        .order_by(Campaign.id)
-    )
-    return [
-        {
-            "id": campaign.id,
-            "slug": campaign.slug,
-            "questionnaire_id": campaign.questionnaire_id,
-            "mode": campaign.mode.value,
-            "title": campaign.title,
-            "is_open": campaign.is_open,
-            "submitted": count,
-        }
-        for campaign, count in rows
-    ]

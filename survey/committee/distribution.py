@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.access.guard import descendants
+from survey.classification import load_definitions
 from survey.committee import allocation
 from survey.committee import candidates as logic
 from survey.committee.models import Outcome, Vacancy
@@ -73,8 +74,6 @@ def optimizer_candidates(
 
 def unit_state(vacancy: Vacancy) -> allocation.UnitState:
     """The roster sizes of everyone in the vacancy's unit and its sub-units."""
-    from survey.classification.presenting import definitions
-
     units = descendants([vacancy.unit_id])
     sizes: dict[int, Decimal] = {}
     rows = db.session.execute(
@@ -82,7 +81,7 @@ def unit_state(vacancy: Vacancy) -> allocation.UnitState:
     )
     for person_id, size in rows:
         sizes[person_id] = sizes.get(person_id, Decimal(0)) + Decimal(size)
-    threshold = definitions().default_heltid_threshold
+    threshold = load_definitions().default_heltid_threshold
     return allocation.UnitState(sizes=sizes, heltid=threshold)
 
 

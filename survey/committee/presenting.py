@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from reports import formatting
-from survey.classification.presenting import STATUS_LABELS
 from survey.committee import candidates as logic
 from survey.committee.models import CommitteeDecision, Outcome, Vacancy
 from survey.living import presenting as living
@@ -168,7 +167,7 @@ def candidate_view(
         if candidate.wanted_increase is not None
         else "–",
         "status": candidate.status,
-        "status_label": str(STATUS_LABELS.get(candidate.status, candidate.status)),
+        "status_label": str(living.STATUS_LABELS.get(candidate.status, candidate.status)),
         "fortrinnsrett": candidate.fortrinnsrett,
         "fortrinnsrett_label": str(FORTRINNSRETT_LABELS[candidate.fortrinnsrett]),
         "checks": [_check_view(check, questions, lang) for check in candidate.checks],

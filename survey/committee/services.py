@@ -307,10 +307,9 @@ def _unit_relation(
 
 
 def _classification_status(data: dict[str, Any]) -> str:
-    from survey.classification import classify
-    from survey.classification.presenting import definitions
+    from survey.classification import classify, load_definitions
 
-    found = definitions()
+    found = load_definitions()
     return classify(
         data, found.active_profile, heltid_threshold=found.default_heltid_threshold
     ).status

@@ -70,7 +70,7 @@ def classify_command(
     count the population of the reports and the definitions page (population in
     definitions.yaml): people in a left-out group are listed, marked, and not counted."""
     from survey.classification import HeltidThreshold, classify, classify_many, load_definitions
-    from survey.classification.presenting import groups_text
+    from survey.classification.wording import groups_text
 
     definitions = load_definitions()
     if profile_id is None:

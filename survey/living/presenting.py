@@ -1,21 +1,36 @@
-"""The living document as people read it: labels and values in their language."""
+"""The living document as people read it: labels and values in their language, and its
+classification under the definitions of ufrivillig deltid (`survey.classification`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from survey import engine
-from survey.accounts.forms import ROLE_LABELS
 from survey.accounts.models import Person, Role
+from survey.accounts.presenting import ROLE_LABELS
 from survey.answering.presenting import display_value
+from survey.classification import (
+    FULL_TIME,
+    INVOLUNTARY,
+    NOT_ENOUGH_DATA,
+    STATUSES,
+    VOLUNTARY,
+    HeltidThreshold,
+    classify,
+    classify_many,
+    load_definitions,
+)
+from survey.classification.wording import groups_text, threshold_text
 from survey.db import utcnow
 from survey.engine.definition import WRITTEN_AUDIENCE
 from survey.extensions import db
 from survey.living import services
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision, Source
+from survey.living.relevance import counted
 
 QUESTIONNAIRE_ID = "kartleggingssamtale"
 
@@ -235,3 +250,109 @@ def reconfirmation_rows(unit_ids: set[int] | None) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda row: (row["confirmed_at"] is not None, str(row["confirmed_at"] or "")))
     return rows
+
+
+# --- classifications of living documents, in plain words on a record, side by side on a page
+
+STATUS_LABELS = {
+    FULL_TIME: _l("Full time"),
+    VOLUNTARY: _l("Voluntary part time"),
+    INVOLUNTARY: _l("Involuntary part time"),
+    NOT_ENOUGH_DATA: _l("Not enough data"),
+}
+
+# In tables with a column per definition.
+SHORT_STATUS_LABELS = {
+    FULL_TIME: _l("Full time"),
+    VOLUNTARY: _l("Voluntary"),
+    INVOLUNTARY: _l("Involuntary"),
+    NOT_ENOUGH_DATA: _l("No data"),
+}
+
+OUTCOME_LABELS = {
+    "met": _l("met"),
+    "failed": _l("not met"),
+    "missing": _l("no answer"),
+}
+
+
+def record_view(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """One record under the active profile, criterion by criterion, and under the others."""
+    data = counted(data)
+    found = load_definitions()
+    threshold = found.default_heltid_threshold
+    active = found.active_profile
+    result = classify(data, active, heltid_threshold=threshold)
+    excluded = [group.names.get(lang) for group in found.population.left_out_groups(data)]
+    return {
+        "profile": active.names.get(lang),
+        "threshold": threshold_text(threshold),
+        "status": result.status,
+        "status_label": str(STATUS_LABELS[result.status]),
+        "criteria": [
+            {
+                "label": criterion.label.get(lang),
+                "outcome": criterion.outcome,
+                "outcome_label": str(OUTCOME_LABELS[criterion.outcome]),
+            }
+            for criterion in result.criteria
+        ],
+        "excluded": excluded,
+        "others": [
+            {
+                "profile": profile.names.get(lang),
+                "status_label": str(
+                    STATUS_LABELS[classify(data, profile, heltid_threshold=threshold).status]
+                ),
+            }
+            for profile in found.profiles
+            if profile.id != active.id
+        ],
+    }
+
+
+def side_by_side(
+    people: Sequence[tuple[Any, Mapping[str, Any]]], threshold: HeltidThreshold, lang: str
+) -> dict[str, Any]:
+    """Every person under every profile, and the counts per profile over the same population
+    (the population rule, `Definitions.population`, applied as in `survey classify`)."""
+    found = load_definitions()
+    population = found.population
+    people = [(person, counted(data)) for person, data in people]
+    rows = []
+    for person, data in people:
+        excluded = [group.names.get(lang) for group in population.left_out_groups(data)]
+        rows.append(
+            {
+                "person": person,
+                "stillingsprosent": data.get("stillingsprosent"),
+                "excluded": excluded,
+                "statuses": [
+                    classify(data, profile, heltid_threshold=threshold).status
+                    for profile in found.profiles
+                ],
+            }
+        )
+    records = [data for _person, data in people]
+    table = classify_many(records, found.profiles, threshold, exclude=population.left_out)
+    in_groups = population.group_counts(records)
+    return {
+        "profiles": [
+            {"id": p.id, "name": p.names.get(lang), "active": p.id == found.active_profile_id}
+            for p in found.profiles
+        ],
+        "rows": rows,
+        "totals": [
+            {"profile": row.profile.names.get(lang), "counts": [row[s] for s in STATUSES]}
+            for row in table.rows
+        ],
+        "statuses": [(status, str(STATUS_LABELS[status])) for status in STATUSES],
+        "n": table.n,
+        "in_scope": len(records),
+        "left_out_total": table.excluded_total,
+        "left_out": groups_text(population.left_out, table.excluded, lang),
+        "counted_groups": groups_text(population.counted, in_groups, lang),
+        "threshold": str(threshold),
+        "threshold_text": threshold_text(threshold),
+        "thresholds": [(str(choice), threshold_text(choice)) for choice in found.heltid_thresholds],
+    }

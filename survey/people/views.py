@@ -8,7 +8,6 @@ from sqlalchemy import or_, select
 from survey.access.guard import descendants, person_or_404, visible_unit_ids
 from survey.accounts.models import Person, Unit
 from survey.audit.services import Action, record
-from survey.classification import presenting as classification_presenting
 from survey.committee.presenting import DECISION_LABELS
 from survey.committee.services import decisions_for_person
 from survey.extensions import db
@@ -55,7 +54,7 @@ def detail(person_id: int):
     document = living.current_view(person, lang)
     classification = None
     if document is not None:
-        classification = classification_presenting.record_view(document["data"], lang)
+        classification = living.record_view(document["data"], lang)
     _record_read(person, "person", person.id)
     return render_template(
         "people/detail.html",

@@ -30,7 +30,7 @@ from reports.model import (
 )
 from survey.accounts.models import Unit
 from survey.classification import classify
-from survey.classification.presenting import groups_text
+from survey.classification.wording import groups_text
 from survey.extensions import db
 from survey.reporting.facts import BIN_LIMITS, REASONS, TILTAK, Settings
 from survey.reporting.heltid import (

@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from reports.formatting import date as fmt_date
 from reports.model import Facts, Paragraph, Report, Section
 from survey.accounts.models import Person
-from survey.classification import presenting as classification_presenting
 from survey.engine.definition import EMPLOYEE_AUDIENCE, WRITTEN_AUDIENCE
 from survey.living import presenting as living
 from survey.living import services as living_services
@@ -248,7 +247,7 @@ def build_person_report(
 def _classification_section(person: Person, data: Mapping[str, Any], lang: str) -> Section:
     # Classified on the whole record, so the status is the real one whichever audience reads
     # it; what is shown are the definition's criteria and their outcomes, not the answers.
-    view = classification_presenting.record_view(data, lang)
+    view = living.record_view(data, lang)
     blocks: list[Paragraph | Facts] = [
         Paragraph(
             _(

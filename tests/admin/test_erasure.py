@@ -229,8 +229,8 @@ def test_admin_cannot_erase_themselves(app, admin, admin_id):
 
 def test_erase_service_counts_what_it_did(app, admin_id):
     """The service on its own, for a person with nothing but an account."""
-    from survey.accounts.erasure import erase_person
     from survey.accounts.models import Person
+    from survey.admin.erasure import erase_person
     from survey.extensions import db
 
     person_id = make_person(app, "prosjektleder", email="tom@kommune.no")

@@ -118,7 +118,7 @@ def test_reasons_that_no_longer_apply_leave_nobody_out(runner, tmp_path):
 
 def test_the_record_page_leaves_out_only_by_answers_that_apply(app, changed_wishes):
     """What the record page says of a MOVED person: not left out as a student."""
-    from survey.classification.presenting import record_view
+    from survey.living.presenting import record_view
 
     with app.test_request_context():
         person = db.session.scalars(select(Person).where(Person.name.startswith("MOVED"))).first()

@@ -136,8 +136,8 @@ def test_a_permit_for_the_purge_cannot_delete_a_recent_entry(app):
 
 
 def test_erasure_deletes_the_living_document_and_keeps_others_history(app):
-    from survey.accounts.erasure import erase_person
     from survey.accounts.models import Person
+    from survey.admin.erasure import erase_person
     from survey.extensions import db
     from survey.living.models import LivingDocument
 

@@ -1,4 +1,6 @@
-"""The same people under every definition of ufrivillig deltid, side by side."""
+"""The classification page: the same people under every definition of ufrivillig deltid,
+side by side. The definitions and classify() are the pure core in `survey.classification`;
+this page is the living documents' view of them."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from flask_login import current_user
 
 from survey.access.guard import visible_unit_ids
 from survey.audit.services import Action, record
-from survey.classification import presenting
+from survey.classification.wording import threshold_from
 from survey.db import today
-from survey.living import exporting
+from survey.living import exporting, presenting
 
 bp = Blueprint("classification", __name__, url_prefix="/klassifisering")
 
@@ -30,7 +32,7 @@ def overview():
         except ValueError:
             flash(_("Write the date as YYYY-MM-DD."), "error")
             status = 400
-    threshold = presenting.threshold_from(request.args.get("heltid"))
+    threshold = threshold_from(request.args.get("heltid"))
     states = exporting.states(as_of, visible_unit_ids())
     view = presenting.side_by_side([(s, s.data) for s in states], threshold, lang)
     record(
