@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+
+logger = logging.getLogger(__name__)
 
 
 def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text message; False when no server is configured."""
+def send_mail(to: str, subject: str, body: str, *, recipient_id: int) -> bool:
+    """Send a plain-text message to the person `recipient_id` (the one id the log names);
+    False when no server is configured."""
     config = current_app.config
     if not mail_configured():
         return False
@@ -28,4 +32,5 @@ def send_mail(to: str, subject: str, body: str) -> bool:
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
+    logger.info("e-mail sent to person %s", recipient_id)
     return True

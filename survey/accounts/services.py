@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
 from sqlalchemy import delete, select, update
@@ -13,6 +14,8 @@ from survey.accounts import passwords
 from survey.accounts.models import LoginToken, Person, Role, RoleAssignment, TokenPurpose, Unit
 from survey.db import utcnow
 from survey.extensions import db
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -193,6 +196,7 @@ def issue_token(person: Person, purpose: TokenPurpose, lifetime: dt.timedelta) -
         )
     )
     db.session.flush()
+    logger.info("%s link issued for person %s", purpose.value, person.id)
     return token
 
 

@@ -140,6 +140,7 @@ def forgot_password():
                 _("Reset your password"),
                 _("Use this link within %(hours)s hours to choose a new password:", hours=hours)
                 + f"\n\n{link}\n",
+                recipient_id=person.id,
             )
         # The same answer whether or not the address is known.
         flash(

@@ -309,7 +309,9 @@ def _send_login_link(person: Person, url: str, expires_at: dt.datetime) -> bool:
         + "\n"
     )
     try:
-        return send_mail(person.email, _("Your login link for Heltid"), body)
+        return send_mail(
+            person.email, _("Your login link for Heltid"), body, recipient_id=person.id
+        )
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("sending a login link failed")
         return False

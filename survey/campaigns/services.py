@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,6 +14,8 @@ from sqlalchemy import select
 from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
 from survey.questionnaires.services import latest_version
+
+logger = logging.getLogger(__name__)
 
 
 class UnknownQuestionnaire(LookupError):
@@ -53,6 +56,9 @@ def create_campaign(
     )
     db.session.add(campaign)
     db.session.flush()
+    logger.info(
+        "campaign %s created (%s, %s)", campaign.id, campaign.questionnaire_id, campaign.mode.value
+    )
     return campaign
 
 
@@ -67,6 +73,7 @@ def create_invitations(
         prefill = dict(prefill_list[index]) if index < len(prefill_list) else {}
         db.session.add(Invitation(campaign=campaign, token_hash=hash_token(token), prefill=prefill))
         tokens.append(token)
+    logger.info("%d personal links created for campaign %s", count, campaign.id)
     return tokens
 
 
@@ -88,3 +95,4 @@ def campaign_by_id(campaign_id: int) -> Campaign | None:
 
 def set_open(campaign: Campaign, is_open: bool) -> None:
     campaign.is_open = is_open
+    logger.info("campaign %s %s", campaign.id, "opened" if is_open else "closed")

@@ -4,6 +4,7 @@ the caller commits (one commit per request or command)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,6 +30,7 @@ from survey.living.relevance import counted
 from survey.problems import Problem, ProblemError
 from survey.roster.models import Ansettelsesform, Position
 
+logger = logging.getLogger(__name__)
 SHIFT_TYPES = ("dag", "kveld", "natt")
 # Outcomes the committee must give a reason for.
 REASON_REQUIRED = frozenset({Outcome.DECLINED, Outcome.NOT_CONSIDERED})
@@ -211,6 +213,7 @@ def set_status(vacancy: Vacancy, status: CaseStatus, *, actor: Person | None) ->
         object_id=vacancy.id,
         detail={"event": "closed" if status is CaseStatus.CLOSED else "reopened"},
     )
+    logger.info("committee case %s %s", vacancy.id, status.value)
     return True
 
 
@@ -488,4 +491,5 @@ def record_decision(
             "percent": None if amount is None else str(amount),
         },
     )
+    logger.info("committee case %s: decision %s (%s)", vacancy.id, decision.id, outcome.value)
     return decision

@@ -135,7 +135,7 @@ def smtp_server():
     server.server_close()
 
 
-def test_login_link_can_also_be_emailed(app, admin, smtp_server):
+def test_login_link_can_also_be_emailed(app, admin, smtp_server, caplog):
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False
     )
@@ -143,13 +143,16 @@ def test_login_link_can_also_be_emailed(app, admin, smtp_server):
     admin.get(f"/admin/brukere/{person_id}")
     assert 'name="send"' in admin.html
 
-    url, _token = _make_link(admin, person_id, send="1")
+    url, token = _make_link(admin, person_id, send="1")
     [raw] = smtp_server.messages
     message = email.message_from_string(raw, policy=email.policy.default)
     assert message["To"] == "siri@kommune.no"
     assert url in message.get_content()
     [entry] = audit_entries(app, "login_link_created")
     assert entry["detail"]["by_email"] is True
+    # The log names the recipient by id, never by address.
+    assert f"e-mail sent to person {person_id}" in caplog.messages
+    assert "siri@kommune.no" not in caplog.text and token not in caplog.text
 
 
 def test_login_link_for_an_unknown_person_is_404(admin, admin_id):

@@ -274,3 +274,68 @@ def test_an_answering_walk_and_a_conversation_log_no_secrets(app, client, logs, 
     for secret in secrets:
         assert secret not in captured, secret
         assert secret.lower() not in captured.lower(), secret
+
+
+def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
+    """Campaigns, links issued, a living-document import and committee decisions each leave
+    one line naming ids and counts, never a name, an address or a token."""
+    from sqlalchemy import select
+
+    from survey.accounts.models import Person, TokenPurpose
+    from survey.accounts.services import issue_token
+    from survey.campaigns.services import create_campaign, create_invitations, set_open
+    from survey.committee import services as committee
+    from survey.committee.models import CaseStatus, Vacancy
+    from survey.extensions import db
+    from survey.living.importing import apply_mappings, plan_mappings
+    from survey.roster.reading import read_file
+    from tests.committee.conftest import build_case
+
+    case = build_case(app)
+    leaver = make_person(app, name="Lars Slutter", email="lars.slutter@kommune.no")
+    roster_file = tmp_path / "kartlegging.csv"
+    roster_file.write_text("ansattnummer;stillingsprosent\n4711;50\n", encoding="utf-8")
+    with app.app_context():
+        people = db.session.scalars(select(Person)).all()
+        personal = [value for person in people for value in (person.name, person.email)]
+        db.session.get(Person, leaver).ansattnummer = "4711"
+        logs.clear()
+
+        campaign = create_campaign("heltid-arlig", "confidential", "Årlig kartlegging")
+        tokens = create_invitations(campaign, 2)
+        set_open(campaign, False)
+        link = issue_token(db.session.get(Person, leaver), TokenPurpose.LOGIN, dt.timedelta(1))
+        report = apply_mappings(plan_mappings(read_file(roster_file), dt.date(2026, 1, 1)))
+        vacancy = db.session.get(Vacancy, case["vacancy"])
+        [candidate, *_] = committee.candidates_for(vacancy)
+        decision = committee.record_decision(vacancy, candidate.person_id, "offered", actor=None)
+        committee.set_status(vacancy, CaseStatus.CLOSED, actor=None)
+        db.session.commit()
+        campaign_id, decision_id, created = campaign.id, decision.id, len(report.created)
+        events = [
+            (record.name, record.getMessage())
+            for record in logs.records
+            if record.name != "survey.requests"
+        ]
+
+    assert created == 1
+    assert events == [
+        (
+            "survey.campaigns.services",
+            f"campaign {campaign_id} created (heltid-arlig, confidential)",
+        ),
+        ("survey.campaigns.services", f"2 personal links created for campaign {campaign_id}"),
+        ("survey.campaigns.services", f"campaign {campaign_id} closed"),
+        ("survey.accounts.services", f"login link issued for person {leaver}"),
+        (
+            "survey.living.importing",
+            "living-document import: 1 new documents, 0 new revisions, 0 unchanged",
+        ),
+        (
+            "survey.committee.services",
+            f"committee case {case['vacancy']}: decision {decision_id} (offered)",
+        ),
+        ("survey.committee.services", f"committee case {case['vacancy']} closed"),
+    ]
+    for secret in [*personal, *tokens, link]:
+        assert secret not in logs.text, secret
