@@ -32,7 +32,6 @@ from survey.roster.importing import ROSTER_SYNONYMS
 from survey.roster.reading import RowReader, Sheet, cell_text, map_columns
 
 logger = logging.getLogger(__name__)
-logger = logging.getLogger(__name__)
 QUESTIONNAIRE_ID = "kartleggingssamtale"
 KEY = "ansattnummer"
 _SELECTION_SEPARATORS = re.compile(r"[;,\s]+")
