@@ -42,6 +42,36 @@ def _save(app, person_id: int, author_id: int) -> None:
         db.session.commit()
 
 
+def _campaign(app, unit: str, trivsel: list[int]) -> None:
+    """A confidential survey with one submitted answer per «trivsel» value, all from `unit`."""
+    import datetime as dt
+
+    from survey.answering.models import Answer, Response, Status
+    from survey.campaigns.models import Campaign, Mode
+    from survey.extensions import db
+    from survey.questionnaires.services import latest_version
+
+    with app.app_context():
+        version = latest_version("arbeidsmiljo")
+        campaign = Campaign(
+            slug="amu", questionnaire_id="arbeidsmiljo", mode=Mode.CONFIDENTIAL, title="AMU"
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        for value in trivsel:
+            response = Response(
+                campaign_id=campaign.id,
+                questionnaire_version_id=version.id,
+                status=Status.SUBMITTED,
+                submitted_on=dt.date(2025, 3, 1),
+            )
+            db.session.add(response)
+            db.session.flush()
+            for name, answer in (("enhet", unit), ("trivsel", value)):
+                db.session.add(Answer(response_id=response.id, question=name, value=answer))
+        db.session.commit()
+
+
 def _text(pdf_path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
@@ -63,6 +93,7 @@ def test_unit_report_and_own_pdf_on_a_phone(live_app, browser, axe_source, tmp_p
         other = make_person(app, unit="omsorg_a", name=f"Ansatt {index}")
         _save(app, other, leader)
     _save(app, employee, leader)
+    _campaign(app, "omsorg_a", [3, 4, 4, 5, 5, 6])
 
     phone = Phone(
         browser, app.config["LIVE_URL"], axe_source, ARTIFACTS / "reports", javascript=False
@@ -81,6 +112,14 @@ def test_unit_report_and_own_pdf_on_a_phone(live_app, browser, axe_source, tmp_p
     assert path.read_bytes()[:5] == b"%PDF-"
     text = _text(path)
     assert "Omsorg A" in text and "N = 6" in text
+
+    # «Resultater»: the survey's report on screen, tables scrolling inside the page.
+    phone.menu("Resultater")
+    phone.inspect()
+    page = phone.text()
+    assert "AMU" in page and "svar fra Omsorg A" in page
+    captions = phone.page.locator("caption").all_inner_texts()
+    assert "Svar etter enhet (N = 6)" in captions
     phone.close()
 
     # The employee downloads their own living document from «Min side».
