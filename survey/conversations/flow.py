@@ -54,6 +54,11 @@ class Flow:
             return None
         return services.find_draft(document, self.author, self.kind)
 
+    def draft_view(self) -> dict[str, Any] | None:
+        """The draft as the start page mentions it (plain data, not the row)."""
+        draft = self.draft()
+        return None if draft is None else {"updated_at": draft.updated_at}
+
     def guide_for(self, draft: Draft) -> services.Guide:
         return services.guide(self.kind, draft.questionnaire_version)
 

@@ -40,7 +40,7 @@ def start():
     return render_template(
         "conversations/start.html",
         flow=flow,
-        draft=flow.draft(),
+        draft=flow.draft_view(),
         document=living.current_view(flow.person, str(get_locale() or "nb"), EMPLOYEE_AUDIENCE),
     )
 

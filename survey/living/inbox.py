@@ -74,9 +74,20 @@ def items(include_handled: bool = False) -> list[dict[str, Any]]:
     questions = presenting.questions()
     found: list[dict[str, Any]] = []
 
-    def add(handled: Handled | None, **item: Any) -> None:
+    def add(handled: Handled | None, person: Person, **item: Any) -> None:
         if handled is None or include_handled:
-            found.append({**item, "at": _aware(item["at"]), "handled": handled})
+            found.append(
+                {
+                    **item,
+                    "at": _aware(item["at"]),
+                    "person": {
+                        "id": person.id,
+                        "name": person.name,
+                        "unit": person.unit.name if person.unit is not None else None,
+                    },
+                    "handled_at": _aware(handled.handled_at) if handled is not None else None,
+                }
+            )
 
     handled = _handled(Handled.revision_id)
     employee_revisions = list(

@@ -16,6 +16,7 @@ from survey.living.models import ConfirmationKind
 from survey.people.services import (
     confidential_responses,
     identified_responses,
+    person_view,
     personal_data,
     response_view,
 )
@@ -53,7 +54,7 @@ def _overview(comment: str = "", comment_error: str | None = None, status: int =
     names = _names(entry.actor_id for entry in readers)
     page = render_template(
         "me/overview.html",
-        person=person,
+        person=person_view(person),
         document=living.current_view(person, lang, EMPLOYEE_AUDIENCE),
         comment=comment,
         comment_error=comment_error,

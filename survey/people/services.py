@@ -40,6 +40,17 @@ def confidential_responses(person: Person) -> list[Response]:
     )
 
 
+def person_view(person: Person) -> dict[str, Any]:
+    """A person as the people pages and «Min side» show them, as plain data."""
+    return {
+        "id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "ansattnummer": person.ansattnummer,
+        "unit": person.unit.name if person.unit is not None else None,
+    }
+
+
 def response_view(response: Response, lang: str) -> dict[str, Any]:
     """A response as plain data: campaign, status and the answers as the person gave them."""
     questionnaire = answering.questionnaire_of(response)

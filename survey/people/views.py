@@ -12,7 +12,7 @@ from survey.committee.presenting import DECISION_LABELS
 from survey.committee.services import decisions_for_person
 from survey.extensions import db
 from survey.living import presenting as living
-from survey.people.services import identified_responses, response_view
+from survey.people.services import identified_responses, person_view, response_view
 
 bp = Blueprint("people", __name__, url_prefix="/personer")
 
@@ -39,9 +39,9 @@ def index():
         chosen = ""
     return render_template(
         "people/index.html",
-        people=db.session.scalars(query).all(),
+        people=[person_view(person) for person in db.session.scalars(query)],
         search=search,
-        units=unit_choices,
+        units=[{"id": unit.id, "name": unit.name} for unit in unit_choices],
         chosen_unit=chosen,
     )
 
@@ -60,7 +60,7 @@ def detail(person_id: int):
         "people/detail.html",
         decisions=decisions_for_person(person.id),
         outcome_labels={str(k): str(v) for k, v in DECISION_LABELS.items()},
-        person=person,
+        person=person_view(person),
         responses=responses,
         document=document,
         classification=classification,
@@ -74,7 +74,7 @@ def history(person_id: int):
     document = living.existing_document(person)
     revisions = living.history_view(document, lang)
     _record_read(person, "living_document", document.id if document else None)
-    return render_template("people/history.html", person=person, revisions=revisions)
+    return render_template("people/history.html", person=person_view(person), revisions=revisions)
 
 
 def _record_read(person: Person, object_type: str, object_id: int | None) -> None:
