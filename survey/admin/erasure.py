@@ -7,6 +7,7 @@ after the fact. The audit log keeps its entries: they hold person numbers, never
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -20,6 +21,8 @@ from survey.extensions import db
 from survey.people.services import identified_responses
 
 FREE_TEXT_TYPES = frozenset({"text"})
+
+logger = logging.getLogger(__name__)
 
 
 def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
@@ -109,4 +112,5 @@ def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
         detail=dict(counts),
     )
     db.session.flush()
+    logger.info("person %s erased by person %s: %s", person_id, actor_id, counts)
     return counts

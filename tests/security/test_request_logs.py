@@ -277,12 +277,13 @@ def test_an_answering_walk_and_a_conversation_log_no_secrets(app, client, logs, 
 
 
 def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
-    """Campaigns, links issued, a living-document import and committee decisions each leave
-    one line naming ids and counts, never a name, an address or a token."""
+    """Campaigns, links issued, a living-document import, committee decisions and an erasure
+    each leave one line naming ids and counts, never a name, an address or a token."""
     from sqlalchemy import select
 
     from survey.accounts.models import Person, TokenPurpose
     from survey.accounts.services import issue_token
+    from survey.admin.erasure import erase_person
     from survey.campaigns.services import create_campaign, create_invitations, set_open
     from survey.committee import services as committee
     from survey.committee.models import CaseStatus, Vacancy
@@ -292,6 +293,7 @@ def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
     from tests.committee.conftest import build_case
 
     case = build_case(app)
+    admin = make_person(app, "admin", name="Ada Admin", email="ada.admin@kommune.no")
     leaver = make_person(app, name="Lars Slutter", email="lars.slutter@kommune.no")
     roster_file = tmp_path / "kartlegging.csv"
     roster_file.write_text("ansattnummer;stillingsprosent\n4711;50\n", encoding="utf-8")
@@ -310,6 +312,7 @@ def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
         [candidate, *_] = committee.candidates_for(vacancy)
         decision = committee.record_decision(vacancy, candidate.person_id, "offered", actor=None)
         committee.set_status(vacancy, CaseStatus.CLOSED, actor=None)
+        erase_person(db.session.get(Person, leaver), actor_id=admin)
         db.session.commit()
         campaign_id, decision_id, created = campaign.id, decision.id, len(report.created)
         events = [
@@ -319,7 +322,11 @@ def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
         ]
 
     assert created == 1
-    assert events == [
+    *others, (erasure_logger, erasure) = events
+    assert erasure_logger == "survey.admin.erasure"
+    assert erasure.startswith(f"person {leaver} erased by person {admin}: ")
+    assert "'login_links_deleted': 1" in erasure
+    assert others == [
         (
             "survey.campaigns.services",
             f"campaign {campaign_id} created (heltid-arlig, confidential)",
