@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from survey.roster.values import (
     parse_percent,
 )
 
+logger = logging.getLogger(__name__)
 ROSTER_FIELDS = (
     "ansattnummer",
     "navn",
@@ -528,4 +530,14 @@ def apply_roster(plan: RosterPlan) -> RosterReport:
             if employee.fodselsar is not None:
                 stored.fodselsar = employee.fodselsar
     db.session.flush()
-    return plan.report
+    report = plan.report
+    logger.info(
+        "roster import: %d new employees, %d updated, %d unchanged, %d not in the file, "
+        "%d new units",
+        len(report.created),
+        len(report.updated),
+        len(report.unchanged),
+        len(report.missing),
+        len(report.created_units),
+    )
+    return report

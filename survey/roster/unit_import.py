@@ -6,6 +6,7 @@ make (the preview, and `--dry-run`); `apply_units` writes them. The caller commi
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from survey.extensions import db
 from survey.problems import Problem
 from survey.roster.reading import Columns, RowReader, Sheet, map_columns
 
+logger = logging.getLogger(__name__)
 UNIT_FIELDS = ("kode", "navn", "overordnet")
 UNIT_REQUIRED = ("kode", "navn")
 UNIT_SYNONYMS = {
@@ -148,4 +150,10 @@ def apply_units(plan: UnitPlan) -> UnitReport:
     for unit in plan.units:
         stored[unit.code].parent = stored[unit.parent_code] if unit.parent_code else None
     db.session.flush()
+    logger.info(
+        "unit import: %d new units, %d updated, %d unchanged",
+        len(plan.report.created),
+        len(plan.report.updated),
+        len(plan.report.unchanged),
+    )
     return plan.report

@@ -346,3 +346,22 @@ def test_important_events_are_logged_by_id_only(app, tmp_path, logs):
     ]
     for secret in [*personal, *tokens, link]:
         assert secret not in logs.text, secret
+
+
+def test_roster_and_unit_imports_log_counts_never_names(runner, tmp_path, logs):
+    from tests.roster.test_import import ROSTER, UNITS, cp1252_file, invoke
+
+    units = tmp_path / "enheter.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    assert invoke(runner, "units", "import", units).exit_code == 0
+    assert invoke(runner, "roster", "import", cp1252_file(tmp_path, ROSTER)).exit_code == 0
+    messages = [r.getMessage() for r in logs.records if r.name.startswith("survey.roster.")]
+    assert messages == [
+        "unit import: 5 new units, 0 updated, 0 unchanged",
+        "roster import: 3 new employees, 0 updated, 0 unchanged, 0 not in the file, 0 new units",
+    ]
+    for row in ROSTER:
+        fields = row.split(";")
+        for personal in (fields[1], fields[-1]):  # the name and the e-mail address
+            if personal:
+                assert personal not in logs.text, personal
