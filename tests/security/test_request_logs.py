@@ -28,6 +28,26 @@ def request_lines(caplog) -> list[logging.LogRecord]:
 
 
 @pytest.fixture
+def own_app(app):
+    """Build a private app on the test's database (with `**changes` to its config), for tests
+    that add hooks or change logging: the shared app stays as it was, and so does logging."""
+    from survey import logs as app_logs
+    from survey.extensions import db
+
+    built = []
+
+    def build(**changes):
+        built.append(create_app({**app.config, **changes}))
+        return built[-1]
+
+    yield build
+    for extra in built:
+        with extra.app_context():
+            db.engine.dispose()
+    app_logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+
+
+@pytest.fixture
 def logs(caplog):
     """Everything the app logs, at its most talkative."""
     caplog.set_level(logging.DEBUG, logger="survey")
@@ -87,14 +107,15 @@ def test_a_sane_request_id_is_kept_and_any_other_replaced(app, client, logs, sen
         assert GENERATED_ID.fullmatch(echoed)
 
 
-def test_every_record_of_a_request_carries_its_id(app, client, logs):
+def test_every_record_of_a_request_carries_its_id(own_app, logs):
     """A record a module logger writes during the request has the request line's id."""
+    app = own_app()
 
     @app.before_request
     def service_event():
         logging.getLogger("survey.some.service").info("something happened")
 
-    client.get("/personvern", headers={REQUEST_ID_HEADER: "support-42"})
+    app.test_client().get("/personvern", headers={REQUEST_ID_HEADER: "support-42"})
     service, line = [r for r in logs.records if r.name.startswith("survey.")]
     assert service.getMessage() == "something happened"
     assert service.request_id == line.request_id == "support-42"
@@ -112,13 +133,14 @@ def test_the_404_page_shows_the_request_id(app, client, logs):
     )
 
 
-def test_the_500_page_shows_the_id_of_the_logged_error(app, client, logs):
+def test_the_500_page_shows_the_id_of_the_logged_error(own_app, logs):
+    app = own_app(TESTING=False)  # in tests the error handler re-raises
+
     @app.before_request
     def fail():
         raise RuntimeError("the database went away")
 
-    app.config["TESTING"] = False  # the error handler re-raises in tests
-    response = client.get("/personvern", headers={"Accept-Language": "nn"})
+    response = app.test_client().get("/personvern", headers={"Accept-Language": "nn"})
     assert response.status_code == 500
     request_id = response.headers[REQUEST_ID_HEADER]
     assert f"Feilkode for brukarstøtte: {request_id}" in response.get_data(as_text=True)
@@ -128,18 +150,12 @@ def test_the_500_page_shows_the_id_of_the_logged_error(app, client, logs):
     assert (line.status, line.request_id) == (500, request_id)
 
 
-def test_json_lines_parse(app, capsys):
-    json_app = create_app({**app.config, "LOG_FORMAT": "json"})
-    try:
-        capsys.readouterr()
-        json_app.test_client().get("/personvern", headers={REQUEST_ID_HEADER: "json-1"})
-        json_app.logger.warning("a warning outside any request")
-        lines = capsys.readouterr().err.strip().splitlines()
-    finally:
-        with json_app.app_context():
-            from survey.extensions import db
-
-            db.engine.dispose()
+def test_json_lines_parse(own_app, capsys):
+    json_app = own_app(LOG_FORMAT="json")
+    capsys.readouterr()
+    json_app.test_client().get("/personvern", headers={REQUEST_ID_HEADER: "json-1"})
+    json_app.logger.warning("a warning outside any request")
+    lines = capsys.readouterr().err.strip().splitlines()
     request, warning = (json.loads(line) for line in lines)
     assert request["logger"] == "survey.requests" and request["level"] == "INFO"
     assert (request["method"], request["endpoint"], request["status"]) == (
@@ -154,13 +170,10 @@ def test_json_lines_parse(app, capsys):
     assert warning["request_id"] == warning["user_id"] == "-"
 
 
-def test_one_handler_however_many_apps_and_the_root_logger_untouched(app):
+def test_one_handler_however_many_apps_and_the_root_logger_untouched(own_app):
     root_handlers = list(logging.getLogger().handlers)
-    second = create_app(dict(app.config))
-    with second.app_context():
-        from survey.extensions import db
-
-        db.engine.dispose()
+    own_app()
+    own_app()
     assert len(logging.getLogger("survey").handlers) == 1
     assert logging.getLogger().handlers == root_handlers
     assert logging.getLogger("survey").propagate  # pytest's caplog (and a host's root) see it
@@ -169,9 +182,9 @@ def test_one_handler_however_many_apps_and_the_root_logger_untouched(app):
 @pytest.mark.parametrize(
     ("key", "value"), [("LOG_FORMAT", "xml"), ("LOG_LEVEL", "LOUD")], ids=["format", "level"]
 )
-def test_an_unknown_log_setting_stops_the_start(app, key, value):
+def test_an_unknown_log_setting_stops_the_start(own_app, key, value):
     with pytest.raises(ValueError, match=key):
-        create_app({**app.config, key: value})
+        own_app(**{key: value})
 
 
 def test_log_settings_come_from_the_environment(monkeypatch):
