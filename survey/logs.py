@@ -31,6 +31,7 @@ import uuid
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
+from flask_login import current_user
 from gunicorn.glogging import Logger as GunicornLogger
 
 MASK = "***"
@@ -85,8 +86,11 @@ class RequestContext(logging.Filter):
 
 
 def _user_id() -> str:
-    # Only a user Flask-Login has already loaded: a log call must not query the database.
-    user = g.get("_login_user")
+    # Only a user Flask-Login has already loaded (the access guard loads one at the start of
+    # every routed request): a log call must not query the database. Not loaded: unknown.
+    if "_login_user" not in g:
+        return OUTSIDE_REQUEST
+    user = g._login_user
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     return str(user.id)
@@ -168,8 +172,6 @@ def _start_request() -> None:
 
 
 def _finish_request(response):
-    from flask_login import current_user
-
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000) if started else 0
     endpoint = request.endpoint or OUTSIDE_REQUEST  # no route matched
@@ -181,7 +183,8 @@ def _finish_request(response):
     }
     if "_login_user" not in g and response.status_code < 500:
         # A page the guard never saw (no route matched) still names who asked; after an
-        # error the database session may be unusable, and the line is worth more than the id.
+        # error the database session may be unusable, and the line is worth more than the
+        # id (it says "-").
         current_user.is_authenticated  # noqa: B018  (loads the user onto g)
     request_logger.info(
         "%s %s %s %d ms", request.method, endpoint, response.status_code, duration_ms, extra=fields
