@@ -413,17 +413,18 @@ def _import(kind: ImportKind, pending: dict[str, Any], digest: str):
                 "error",
             )
             return redirect(url_for(kind.preview_endpoint))
-        report = kind.apply(plan)
-        record(
-            Action.CHANGE,
-            actor_id=current_user.person.id,
-            object_type=kind.name,
-            detail=_audit_detail(report, pending["filename"]),
-        )
-        db.session.commit()
+        # A savepoint: the request commits the import and its audit entry together, and a
+        # refusal by the database leaves nothing of it (docs/unit-of-work.md).
+        with db.session.begin_nested():
+            report = kind.apply(plan)
+            record(
+                Action.CHANGE,
+                actor_id=current_user.person.id,
+                object_type=kind.name,
+                detail=_audit_detail(report, pending["filename"]),
+            )
     except IntegrityError:
         # Someone imported the same people at the same moment; the database refused ours.
-        db.session.rollback()
         staging.release(token)
         flash(
             _(
@@ -433,8 +434,7 @@ def _import(kind: ImportKind, pending: dict[str, Any], digest: str):
         )
         return redirect(url_for(kind.preview_endpoint))
     except BaseException:
-        db.session.rollback()
-        staging.release(token)
+        staging.release(token)  # the request rolls back as the exception passes
         raise
     session.pop(kind.pending_key, None)
     shown = _report_data(report)

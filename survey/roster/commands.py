@@ -11,6 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from survey.db import unit_of_work
 from survey.paths import display_path
 
 roster_cli = AppGroup("roster", help="Employees and their positions.")
@@ -40,7 +41,6 @@ def finish_import(
     else show the planned changes, and unless it is a dry run apply them all in one
     transaction with one audit entry."""
     from survey.audit.services import Action, record
-    from survey.extensions import db
 
     if plan.errors:
         for error in plan.errors:
@@ -54,7 +54,6 @@ def finish_import(
         return
     report = apply(plan)
     record(Action.CHANGE, object_type=object_type, detail={**detail(report), "via": "cli"})
-    db.session.commit()
     click.echo("imported.", err=True)
 
 
@@ -69,6 +68,7 @@ def finish_import(
     help="Read a column with another header as one of the standard fields.",
 )
 @click.option("--create-units", is_flag=True, help="Create units the file names but we lack.")
+@unit_of_work()
 def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_units: bool) -> None:
     """Import employees and positions from a CSV or XLSX file, all or nothing.
 
@@ -103,6 +103,7 @@ def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_u
 @click.argument("code")
 @click.argument("name")
 @click.option("--parent", help="Code of the parent unit.")
+@unit_of_work()
 def units_create(code: str, name: str, parent: str | None) -> None:
     """Create a unit (sektor, enhet or avdeling)."""
     from survey.accounts.models import Unit
@@ -115,13 +116,13 @@ def units_create(code: str, name: str, parent: str | None) -> None:
     if find_unit(code) is not None:
         raise click.ClickException(f"unit {code!r} exists")
     db.session.add(Unit(code=code, name=name, parent=parent_row))
-    db.session.commit()
     click.echo(f"unit {code}: {name}")
 
 
 @units_cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and show the changes only.")
+@unit_of_work()
 def units_import(file: Path, dry_run: bool) -> None:
     """Import units from a CSV or XLSX file (columns kode, navn, overordnet), all or nothing.
 
