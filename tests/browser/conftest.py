@@ -11,6 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from survey import create_app
+from tests.browser.html_validation import start_vnu
 from tests.conftest import ROOT, _test_config
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -41,6 +42,7 @@ def browser():
     _required(Path(CHROMIUM), "Chromium")
     from playwright.sync_api import sync_playwright
 
+    start_vnu()  # its JVM starts while Chromium does; the first page check waits for it
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -55,14 +57,11 @@ def axe_source() -> str:
 
 @pytest.fixture
 def live_app(sqlite_template, tmp_path):
-    """The app on SQLite, served by a real HTTP server on a free local port."""
+    """The app on SQLite (a copy of the template with the questionnaires), served by a real
+    HTTP server on a free local port."""
     database = tmp_path / "live.sqlite3"
     shutil.copy(sqlite_template, database)
     app = create_app(_test_config(f"sqlite:///{database}", tmp_path))
-    with app.app_context():
-        from survey.questionnaires.services import sync_directory
-
-        sync_directory(app.config["QUESTIONNAIRE_DIR"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
