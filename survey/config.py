@@ -41,6 +41,7 @@ class DefaultConfig:
     LOCKOUT_FREE_ATTEMPTS = 5
     LOCKOUT_BASE_SECONDS = 60
     LOCKOUT_MAX_SECONDS = 24 * 3600
+    ARGON2_PARAMETERS: dict | None = None  # None: argon2-cffi's recommended (~64 MiB, t=3)
     LOGIN_RATE_LIMIT = "60 per minute"  # per address, on top of the per-account lock-out
     RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://localhost:6379 with several workers
     AUDIT_RETENTION_DAYS = 730

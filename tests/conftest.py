@@ -49,6 +49,9 @@ def _test_config(url: str, instance: Path | None) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
         "SERVER_NAME": None,
+        # Argon2id at the smallest cost: hundreds of people are given passwords and log in.
+        # tests/accounts/test_password_hashing.py checks the production cost.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     }
     return config
 

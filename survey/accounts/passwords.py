@@ -7,6 +7,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
 MINIMUM_LENGTH = 12
 MAXIMUM_LENGTH = 256  # hashing megabytes of "password" is a denial of service, not security
@@ -39,7 +40,18 @@ NORWEGIAN_COMMON = {
     "123456789012",
 }
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the library's current recommended parameters, unless the app's
+    ARGON2_PARAMETERS (PasswordHasher's keyword arguments) say otherwise: the tests hash with
+    a small cost."""
+    parameters = current_app.config.get("ARGON2_PARAMETERS") if has_app_context() else None
+    return _hasher_with(tuple(sorted((parameters or {}).items())))
+
+
+@cache
+def _hasher_with(parameters: tuple) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
 
 
 class PasswordRejected(ValueError):
@@ -72,19 +84,19 @@ def check_password(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash or len(password) > MAXIMUM_LENGTH:
         # Same work either way, so timing does not tell whether the account has a password.
-        _hasher.hash("timing-equaliser")
+        _hasher().hash("timing-equaliser")
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
