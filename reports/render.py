@@ -27,7 +27,16 @@ from reports import charts, formatting
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR / "assets"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-TRANSLATIONS_DIR = PACKAGE_DIR.parent / "translations"
+
+
+def _translations_dir() -> Path:
+    """The compiled catalogs: inside the survey package where a wheel's build put them
+    (setup.py), else translations/ beside the packages in a checkout."""
+    packaged = PACKAGE_DIR.parent / "survey" / "translations"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "translations"
+
+
+TRANSLATIONS_DIR = _translations_dir()
 LANGUAGES = ("nb", "nn", "en")
 # PDF/A-1b (ISO 19005-1): accepted by Noark 5 archives, and the level a validator available
 # here checks (Apache PDFBox Preflight, tests/reports/test_pdfa.py). It forbids transparency:

@@ -17,9 +17,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
+# The build step (setup.py) compiles the message catalogs, in place for an editable install.
 if [ -n "$extras" ]; then
   .venv/bin/python -m pip install -q -e ".[$extras]"
 else
   .venv/bin/python -m pip install -q -e .
 fi
-.venv/bin/pybabel compile -d translations -f >/dev/null

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reports.render import TRANSLATIONS_DIR
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,7 +20,7 @@ class DefaultConfig:
     LANGUAGES = ("nb", "nn", "en")
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"  # times shown to people; stored in UTC
-    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS_DIR)  # the reports use the same catalogs
     # Answers are short; a page post is a few KB. Anything much larger is not a respondent.
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_MEMORY_SIZE = 256 * 1024
