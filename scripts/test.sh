@@ -37,5 +37,7 @@ if [ $# -eq 0 ]; then
   .venv/bin/ruff check . || status=$?
   .venv/bin/ruff format --check . >/dev/null || { echo "ruff format: files need formatting" >&2; status=1; }
 fi
-.venv/bin/python -m pytest "$@" || status=$?
+# pytest-xdist: one worker per core (PYTEST_WORKERS overrides; `-n 0` among the arguments runs
+# in this process). Each worker builds its own template databases, Chromium and vnu service.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" "$@" || status=$?
 exit $status

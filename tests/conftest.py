@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -96,8 +97,26 @@ def postgres_template(postgres_admin) -> str:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def postgres_dropper(postgres_admin, postgres_template):
+    """Drops the tests' databases in a background thread: DROP DATABASE waits for a
+    checkpoint, which takes seconds while other databases are busy. All are gone, and any
+    failure raised, when the session ends (before the template is dropped)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+    drops = []
+
+    def drop(name: str) -> None:
+        with postgres_admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    yield lambda name: drops.append(executor.submit(drop, name))
+    executor.shutdown(wait=True)
+    for done in drops:
+        done.result()
+
+
 @pytest.fixture
-def postgres_url(postgres_admin, postgres_template):
+def postgres_url(postgres_admin, postgres_template, postgres_dropper):
     """A database of the test's own, cloned from the template. WAL_LOG copies the few
     megabytes block by block without the checkpoint FILE_COPY needs: ~50 ms."""
     name = f"survey_test_{uuid.uuid4().hex[:10]}"
@@ -106,8 +125,7 @@ def postgres_url(postgres_admin, postgres_template):
             text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}" STRATEGY WAL_LOG')
         )
     yield _database_url(postgres_admin, name)
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    postgres_dropper(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -49,6 +49,7 @@ class Phone:
         self.checked_pages: list[str] = []
         # Each page's HTML as the server sent it, validated in one batch when the phone closes.
         self.pages_to_validate: dict[str, str] = {}
+        self.scratch_context = None  # where axe checks the pages of a phone without JavaScript
         require_vnu()
         shutil.rmtree(artifacts, ignore_errors=True)
         self.open()
@@ -78,6 +79,9 @@ class Phone:
 
     def close(self) -> None:
         self.context.close()
+        if self.scratch_context is not None:
+            self.scratch_context.close()
+            self.scratch_context = None
         pages, self.pages_to_validate = self.pages_to_validate, {}
         errors = vnu_errors(pages)
         assert errors == {}, f"HTML validation errors (vnu): {errors}"
@@ -182,16 +186,22 @@ class Phone:
             return self.page.evaluate(script, [WCAG_TAGS, EXTRA_RULES])
         # axe needs timers, which a page without JavaScript doesn't run: check an exact copy of
         # the page's HTML, with the same stylesheet, in a scratch page that runs scripts.
+        # The scratch tab is opened once per phone; going to the stylesheet first gives every
+        # copy a fresh document and window (and the server's origin for its links).
         html = self.page.content()
-        scratch_context = self.browser.new_context(
-            viewport=self.viewport, java_script_enabled=True, bypass_csp=True
-        )
-        try:
-            scratch = scratch_context.new_page()
-            scratch.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
-            scratch.goto(self.base_url + "/static/style.css")
-            scratch.set_content(html, wait_until="load")
-            scratch.evaluate("(src) => { new Function(src).call(window); }", self.axe_source)
-            return scratch.evaluate(script, [WCAG_TAGS, EXTRA_RULES])
-        finally:
-            scratch_context.close()
+        scratch = self._scratch_page()
+        scratch.goto(self.base_url + "/static/style.css")
+        scratch.set_content(html, wait_until="load")
+        scratch.evaluate("(src) => { new Function(src).call(window); }", self.axe_source)
+        return scratch.evaluate(script, [WCAG_TAGS, EXTRA_RULES])
+
+    def _scratch_page(self):
+        if self.scratch_context is None:
+            self.scratch_context = self.browser.new_context(
+                viewport=self.viewport, java_script_enabled=True, bypass_csp=True
+            )
+            self.scratch = self.scratch_context.new_page()
+            self.scratch.route(
+                re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort()
+            )
+        return self.scratch
