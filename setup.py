@@ -1,10 +1,12 @@
-"""The build step pyproject.toml cannot declare: compile the message catalogs.
+"""The build step pyproject.toml cannot declare: compile the message catalogs, and carry the
+shipped questionnaires into the package.
 
 A wheel carries the compiled catalogs (.mo) inside the survey package, where reports/render.py
 finds them; without them an installed app would serve its English msgids instead of bokmål.
 An editable install (scripts/install.sh) compiles them in place, beside the .po files, as
 `pybabel compile -d translations` does. Everything else is in pyproject.toml."""
 
+import shutil
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -41,6 +43,12 @@ class BuildPyWithCatalogs(build_py):
             compile_catalogs(CATALOGS)
         else:
             compile_catalogs(Path(self.build_lib) / "survey" / "translations")
+            # The shipped questionnaires and definitions, where survey/engine/shipped.py looks.
+            shutil.copytree(
+                ROOT / "questionnaires",
+                Path(self.build_lib) / "survey" / "questionnaire_files",
+                dirs_exist_ok=True,
+            )
 
 
 setup(cmdclass={"build_py": BuildPyWithCatalogs})

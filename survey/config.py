@@ -4,18 +4,16 @@ environment (DATABASE_URL, SECRET_KEY, BASE_URL) override them; tests pass a map
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from reports.render import TRANSLATIONS_DIR
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from survey.engine.shipped import QUESTIONNAIRES_DIR
 
 
 class DefaultConfig:
     SECRET_KEY: str | None = None  # generated into the instance folder when not set
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    QUESTIONNAIRE_DIR = str(PROJECT_ROOT / "questionnaires")
+    QUESTIONNAIRE_DIR = str(QUESTIONNAIRES_DIR)
     BASE_URL = "http://localhost:5000"
     LANGUAGES = ("nb", "nn", "en")
     BABEL_DEFAULT_LOCALE = "nb"

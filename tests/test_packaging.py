@@ -1,5 +1,6 @@
 """A wheel built from the sources alone is complete: its build compiles the message catalogs
-(setup.py), so the installed app serves bokmål, not the English msgids."""
+(setup.py), so the installed app serves bokmål, not the English msgids, and it carries the
+shipped questionnaires and the definitions of ufrivillig deltid."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 from tests.conftest import ROOT
 
 SOURCES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md"]
-PACKAGES = ["survey", "reports", "translations"]
+PACKAGES = ["survey", "reports", "translations", "questionnaires"]
 
 # Run from the installed copy: which files it imports, where it finds the catalogs, what the
 # privacy page says in the default language.
@@ -20,14 +21,25 @@ PROBE = """
 import json, sys
 import reports.render, survey
 from survey import create_app
+from survey.classification.definitions import DEFAULT_DEFINITIONS_FILE, load_definitions
+from survey.living.relevance import GUIDE_FILE, guide
+from survey.questionnaires.services import sync_directory
 
 app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
 page = app.test_client().get("/personvern")
+with app.app_context():
+    from survey.migrate import upgrade
+    upgrade()
+    loaded = sorted(result.questionnaire_id for result in sync_directory(app.config["QUESTIONNAIRE_DIR"]))
 print(json.dumps({
     "survey": survey.__file__,
     "reports": reports.render.__file__,
     "app_catalogs": app.config["BABEL_TRANSLATION_DIRECTORIES"],
     "report_catalogs": str(reports.render.TRANSLATIONS_DIR),
+    "questionnaire_dir": app.config["QUESTIONNAIRE_DIR"],
+    "loaded": loaded,
+    "guide": [str(GUIDE_FILE), guide().id],
+    "definitions": [str(DEFAULT_DEFINITIONS_FILE), sorted(p.id for p in load_definitions().profiles)],
     "status": page.status_code,
     "html": page.get_data(as_text=True),
 }))
@@ -91,3 +103,10 @@ def test_wheel_built_without_compiled_catalogs_serves_bokmal(tmp_path):
     assert probe["status"] == 200
     assert "Gå til hovedinnholdet" in probe["html"]
     assert "Skip to content" not in probe["html"]
+    # The shipped questionnaires, the interview guide and the definitions come from the wheel.
+    shipped = site / "survey" / "questionnaire_files"
+    assert probe["questionnaire_dir"] == str(shipped)
+    assert probe["loaded"] == sorted(path.stem for path in (ROOT / "questionnaires").glob("*.yaml"))
+    assert probe["guide"] == [str(shipped / "kartleggingssamtale.yaml"), "kartleggingssamtale"]
+    assert probe["definitions"][0] == str(shipped / "classification" / "definitions.yaml")
+    assert "songdalen" in probe["definitions"][1]

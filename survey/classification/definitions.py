@@ -20,12 +20,11 @@ from typing import Any
 from survey.engine.definition import LANGUAGES, Text
 from survey.engine.expressions import NAME_PATTERN
 from survey.engine.loader import DefinitionError, InvalidDefinition
+from survey.engine.shipped import QUESTIONNAIRES_DIR
 from survey.engine.yaml_source import YamlList, YamlMap, YamlProblem, read_yaml
 
 # Not directly in questionnaires/: every *.yaml there is loaded as a questionnaire.
-DEFAULT_DEFINITIONS_FILE = (
-    Path(__file__).resolve().parents[2] / "questionnaires" / "classification" / "definitions.yaml"
-)
+DEFAULT_DEFINITIONS_FILE = QUESTIONNAIRES_DIR / "classification" / "definitions.yaml"
 
 # The ways of working more that Songdalen counted as flexibility (003:1265-1270).
 FLEX_ITEMS = ("flere_helger", "langvakter", "kombijobbing", "ubundet_tid", "ledige_vakter")

@@ -14,14 +14,14 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from survey import engine
 from survey.engine.relevance import not_relevant
+from survey.engine.shipped import QUESTIONNAIRES_DIR
 from survey.living.exporting import State
 
-GUIDE_FILE = Path(__file__).resolve().parents[2] / "questionnaires" / "kartleggingssamtale.yaml"
+GUIDE_FILE = QUESTIONNAIRES_DIR / "kartleggingssamtale.yaml"
 
 _loaded: dict[str, tuple[tuple[int, int], engine.Questionnaire]] = {}
 
