@@ -513,7 +513,7 @@ class _Builder:
 
     def report(self) -> Report:
         campaign = self.data.campaign
-        title = campaign.title or self.definition.title.get(self.lang)
+        title = campaign.title_in(self.lang) or self.definition.title.get(self.lang)
         subtitle = _(
             "Survey results, %(scope)s, %(date)s",
             scope=self.scope_label,
@@ -573,6 +573,19 @@ def reported_campaigns() -> list[Campaign]:
             select(Campaign).where(Campaign.mode != Mode.IDENTIFIED).order_by(Campaign.id.desc())
         )
     )
+
+
+def reported_campaign_choices(lang: str) -> list[dict[str, object]]:
+    """The reported campaigns as a page lists them: id and title in `lang` (else the
+    questionnaire's title in that language)."""
+    return [
+        {
+            "id": campaign.id,
+            "title": campaign.title_in(lang)
+            or definition_of(_latest_version(campaign)).title.get(lang),
+        }
+        for campaign in reported_campaigns()
+    ]
 
 
 def scope_text(scope: Scope) -> str:

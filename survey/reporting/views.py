@@ -68,14 +68,14 @@ def _download(body: bytes, kind: str, filename: str, *, private: bool = False) -
 
 
 def _index(errors: dict[str, str] | None = None, status: int = 200):
-    from survey.reporting.campaign_report import reported_campaigns
+    from survey.reporting.campaign_report import reported_campaign_choices
 
     scope = Scope.visible(visible_unit_ids())
     return render_template(
         "reporting/index.html",
         whole_municipality=scope.is_whole,
-        units=scope.units(),
-        campaigns=reported_campaigns(),
+        units=[{"id": unit.id, "name": unit.name} for unit in scope.units()],
+        campaigns=reported_campaign_choices(str(get_locale() or "nb")),
         languages=LANGUAGES,
         lang=_lang(),
         formats=FORMAT_LABELS,

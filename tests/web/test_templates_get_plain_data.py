@@ -71,6 +71,12 @@ def test_people_pages_me_inbox_and_conversation_start_get_no_rows(app, client, p
     detail = staff.get(f"/personer/{employee}").get_data(as_text=True)
     assert "Omsorg A" in detail
     staff.get(f"/personer/{employee}/historikk")
+    _campaign(app)
+    reports = staff.get("/rapporter/").get_data(as_text=True)
+    assert "Omsorg A" in reports and "Arbeidsmiljø i omsorg" in reports
+    staff.get("/rapporter/?lang=en")  # the campaigns keep the page's language, not the report's
+    assert "Arbeidsmiljø i omsorg" in staff.html
+    staff.get("/resultater/")
 
     pages = {name for name, _context in rendered}
     assert {
@@ -80,6 +86,8 @@ def test_people_pages_me_inbox_and_conversation_start_get_no_rows(app, client, p
         "me/overview.html",
         "living/inbox.html",
         "conversations/start.html",
+        "reporting/index.html",
+        "results/index.html",
     } <= pages
     found = [
         (name, where, kind)
@@ -88,6 +96,14 @@ def test_people_pages_me_inbox_and_conversation_start_get_no_rows(app, client, p
         for where, kind in _rows_in(value, key)
     ]
     assert found == []
+
+
+def _campaign(app) -> None:
+    from survey.campaigns.services import create_campaign
+    from survey.db import unit_of_work
+
+    with app.app_context(), unit_of_work():
+        create_campaign("arbeidsmiljo", "anonymous", "Arbeidsmiljø i omsorg")
 
 
 def _first_item_id(app) -> int:
