@@ -59,6 +59,24 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "heltid@localhost"
 
+    # The outbox (`survey outbox send`): invitations, reminders and bookings by e-mail and SMS.
+    MAIL_RATE_PER_MINUTE = 60  # e-mails and SMS together, per sender
+    OUTBOX_BATCH = 500  # messages one run of the sender takes at most
+    OUTBOX_MAX_ATTEMPTS = 8  # temporary failures retried with backoff; then «failed»
+    OUTBOX_FLUSH_AFTER_REQUEST = True  # also send a few right after a web action that queued some
+    # SMS: None (no SMS; those without e-mail get a letter), "console" (development: the text
+    # goes to the log) or "http" (a JSON-over-HTTPS gateway, as Norwegian providers offer).
+    SMS_PROVIDER: str | None = None
+    SMS_GATEWAY_URL: str | None = None
+    SMS_GATEWAY_TOKEN: str | None = None  # sent as «Authorization: Bearer …»
+    # The request body; {to}, {sender}, {text} and {reference} are filled in, JSON-escaped.
+    SMS_BODY_TEMPLATE = (
+        '{"to": "{to}", "from": "{sender}", "message": "{text}", "ref": "{reference}"}'
+    )
+    SMS_SENDER = "Kommunen"  # up to 11 letters, shown as the sender on the phone
+    # Shown in letters and messages: where an employee gets help (a phone number, a desk).
+    HELP_CONTACT: str | None = None
+
     # OpenID Connect (Microsoft Entra ID, ID-porten): set OIDC_METADATA_URL to enable.
     OIDC_METADATA_URL: str | None = None
     OIDC_CLIENT_ID: str | None = None
@@ -94,6 +112,12 @@ def from_environment() -> dict:
         "MAIL_USERNAME",
         "MAIL_PASSWORD",
         "MAIL_FROM",
+        "SMS_PROVIDER",
+        "SMS_GATEWAY_URL",
+        "SMS_GATEWAY_TOKEN",
+        "SMS_BODY_TEMPLATE",
+        "SMS_SENDER",
+        "HELP_CONTACT",
         "OIDC_METADATA_URL",
         "OIDC_CLIENT_ID",
         "OIDC_CLIENT_SECRET",
@@ -108,6 +132,9 @@ def from_environment() -> dict:
     ):
         if os.environ.get(key):
             values[key] = os.environ[key]
+    for key in ("MAIL_PORT", "MAIL_RATE_PER_MINUTE", "OUTBOX_BATCH", "OUTBOX_MAX_ATTEMPTS"):
+        if os.environ.get(key, "").isdigit():
+            values[key] = int(os.environ[key])
     if os.environ.get("PROXY_COUNT", "").isdigit():
         values["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):

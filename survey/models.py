@@ -12,7 +12,9 @@ from survey.committee.models import (  # noqa: F401 - for Alembic
 )
 from survey.conversations.models import Draft
 from survey.db import Base
+from survey.followup.models import FollowUp
 from survey.living.models import Confirmation, Handled, LivingDocument, Revision
+from survey.outbox.models import OutboxMessage
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.reporting.models import RevisionFacts  # noqa: F401 - for Alembic
 from survey.roster.models import EmployeeDetails, Position
@@ -31,6 +33,8 @@ __all__ = [
     "Campaign",
     "ConfidentialParticipation",
     "Draft",
+    "FollowUp",
+    "OutboxMessage",
     "Handled",
     "EmployeeDetails",
     "Invitation",

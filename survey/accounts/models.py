@@ -40,6 +40,10 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)  # stored lower-case
     ansattnummer: Mapped[str | None] = mapped_column(String(50), unique=True)
+    # A Norwegian or foreign mobile number in E.164 (+4791234567), from the roster's `mobil`.
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    # Set by a roster import that no longer lists the person; cleared when they are back.
+    left_roster_on: Mapped[dt.date | None]
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("unit.id", ondelete="SET NULL"), index=True
     )

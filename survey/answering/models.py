@@ -46,6 +46,9 @@ class Response(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id", ondelete="SET NULL")
     )
+    # Identified campaigns: the living-document revision current when the draft was made;
+    # a newer one at submission is a conflict (survey.answering.living_update).
+    base_revision: Mapped[int | None]
     started_on: Mapped[dt.date] = mapped_column(default=today)
     updated_on: Mapped[dt.date] = mapped_column(default=today, onupdate=today)
     submitted_on: Mapped[dt.date | None]

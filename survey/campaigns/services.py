@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -75,6 +76,30 @@ def create_invitations(
         tokens.append(token)
     logger.info("%d personal links created for campaign %s", count, campaign.id)
     return tokens
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def derived_token(secret_key: str, salt: str) -> str:
+    """The token of a roster invitation's personal link, derived from its salt with the
+    secret key: 128 bits, URL-safe, 22 characters like `new_token`. Reminders and letters
+    carry the same link as the invitation, and the database still holds only its hash."""
+    digest = hmac.new(secret_key.encode(), f"invitation-link:{salt}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:16]).rstrip(b"=").decode()
+
+
+def invitation_token(invitation: Invitation, secret_key: str) -> str | None:
+    """The link token of a roster invitation; None for links printed once (`--count`)."""
+    if invitation.token_salt is None:
+        return None
+    return derived_token(secret_key, invitation.token_salt)
+
+
+def invitation_path(token: str) -> str:
+    """The personal link, relative to BASE_URL."""
+    return f"/i/{token}"
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -15,6 +15,7 @@ class Source(enum.StrEnum):
     EMPLOYEE = "employee"  # the employee updating their wishes
     IMPORT = "import"  # historical mappings from spreadsheets
     CORRECTION = "correction"  # a correction the employee asked for
+    CAMPAIGN = "campaign"  # the employee's answers to an identified annual survey
 
 
 class ConfirmationKind(enum.StrEnum):
