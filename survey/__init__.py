@@ -97,12 +97,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey import commands
     from survey.committee import commands as committee_commands
     from survey.living import commands as living_commands
+    from survey.outbox import commands as outbox_commands
     from survey.reporting import commands as reporting_commands
     from survey.roster import commands as roster_commands
 
     commands.init_app(app)
     roster_commands.init_app(app)
     living_commands.init_app(app)
+    outbox_commands.init_app(app)
     reporting_commands.init_app(app)
     committee_commands.init_app(app)
     return app

@@ -60,7 +60,7 @@ class DefaultConfig:
     MAIL_FROM = "heltid@localhost"
 
     # The outbox (`survey outbox send`): invitations, reminders and bookings by e-mail and SMS.
-    MAIL_RATE_PER_MINUTE = 60  # e-mails and SMS together, per sender
+    MAIL_RATE_PER_MINUTE = 60  # e-mails and SMS together, per sender; 0: no limit
     OUTBOX_BATCH = 500  # messages one run of the sender takes at most
     OUTBOX_MAX_ATTEMPTS = 8  # temporary failures retried with backoff; then «failed»
     OUTBOX_FLUSH_AFTER_REQUEST = True  # also send a few right after a web action that queued some
@@ -137,6 +137,8 @@ def from_environment() -> dict:
             values[key] = int(os.environ[key])
     if os.environ.get("PROXY_COUNT", "").isdigit():
         values["PROXY_COUNT"] = int(os.environ["PROXY_COUNT"])
+    if os.environ.get("MAIL_USE_TLS", "").lower() in ("0", "false", "no"):
+        values["MAIL_USE_TLS"] = False  # a relay on the same host or network, without STARTTLS
     if os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         values["SESSION_COOKIE_SECURE"] = True
     return values

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import case, func, insert, or_, select, update
 
 from survey.campaigns.models import Channel
 from survey.db import utcnow
@@ -69,3 +69,86 @@ def enqueue_many(messages: Iterable[Message]) -> int:
         db.session.execute(insert(OutboxMessage), rows)
         logger.info("%d messages put in the outbox", len(rows))
     return len(rows)
+
+
+# --- what happened: for the campaign page and `survey outbox status` ----------------------
+
+
+def delivery_summary(campaign_id: int | None = None) -> dict[str, int]:
+    """Messages of a campaign (all messages when None) by state: `pending` (not tried yet),
+    `retrying` (pending after a failed attempt), `sent`, `failed`. The four do not overlap."""
+    retried = case((OutboxMessage.attempts > 0, True), else_=False)
+    statement = select(OutboxMessage.status, retried, func.count()).group_by(
+        OutboxMessage.status, retried
+    )
+    if campaign_id is not None:
+        statement = statement.where(OutboxMessage.campaign_id == campaign_id)
+    summary = {"pending": 0, "retrying": 0, "sent": 0, "failed": 0}
+    for status, was_retried, count in db.session.execute(statement):
+        if status is OutboxStatus.PENDING:
+            summary["retrying" if was_retried else "pending"] += count
+        else:
+            summary[status.value] += count
+    return summary
+
+
+def failures(campaign_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Messages that failed for good, wait for another attempt after a failure, or went
+    without the server confirming them; newest first. Plain dicts, without recipient or
+    text: `id, kind, channel, person_id, campaign_id, attempts, last_error, next_attempt_at,
+    status` (status "retrying" for a pending message that failed before)."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.status == OutboxStatus.FAILED,
+                OutboxMessage.last_error.is_not(None),
+            )
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    if campaign_id is not None:
+        statement = statement.where(OutboxMessage.campaign_id == campaign_id)
+    rows = []
+    for message in db.session.scalars(statement):
+        status = message.status.value
+        if message.status is OutboxStatus.PENDING:
+            status = "retrying"
+        rows.append(
+            {
+                "id": message.id,
+                "kind": message.kind.value,
+                "channel": message.channel.value,
+                "person_id": message.person_id,
+                "campaign_id": message.campaign_id,
+                "attempts": message.attempts,
+                "last_error": message.last_error,
+                "next_attempt_at": message.next_attempt_at,
+                "status": status,
+            }
+        )
+    return rows
+
+
+def retry(message_id: int) -> bool:
+    """Give a failed message a new round of attempts, starting now; False when the message
+    is not failed (or is gone). Flushes, the caller commits."""
+    changed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if changed:
+        logger.info("outbox message %s queued again", message_id)
+    return bool(changed)
+
+
+def flush_soon() -> None:
+    """Send a few due messages right after this request's response (a view that queued
+    messages calls it): `survey.outbox.sending.flush_soon`, here so that other features reach
+    it through this module."""
+    from survey.outbox.sending import flush_soon as flush_after_response
+
+    flush_after_response()
