@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.committee.views import bp as committee_bp
     from survey.conversations.views import bp as conversations_bp
     from survey.conversations.wishes import bp as wishes_bp
+    from survey.followup.views import bp as followup_bp
     from survey.living.classification import bp as classification_bp
     from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
@@ -86,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         people_bp,
         conversations_bp,
         living_bp,
+        followup_bp,
         classification_bp,
         results_bp,
         reporting_bp,

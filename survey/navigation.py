@@ -18,6 +18,7 @@ MENU = (
     ("me.overview", _l("My page")),
     ("people.index", _l("People")),
     ("living.inbox", _l("Changes")),
+    ("followup.index", _l("Follow-up")),
     ("classification.overview", _l("Definitions")),
     ("results.index", _l("Results")),
     ("reporting.index", _l("Reports")),

@@ -56,6 +56,8 @@ COMMITTEE_CASES = Rule(
     grants={Role.UTVALGSMEDLEM: Scope.CASE, Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL}
 )
 VACANCIES = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+# The follow-up list (whom to talk to, bookings, re-confirmation) is the project leader's.
+FOLLOW_UP = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL, Role.ADMIN: Scope.ALL})
 
 POLICY: dict[str, Rule] = {
     "static": PUBLIC,
@@ -106,6 +108,13 @@ POLICY: dict[str, Rule] = {
     "living.mark_handled": CONVERSATIONS,
     "living.reconfirmation": PERSONAL_DATA,
     "living.export": LIVING_HISTORY,
+    "followup.index": FOLLOW_UP,
+    "followup.person": FOLLOW_UP,
+    "followup.set_status": FOLLOW_UP,
+    "followup.book": FOLLOW_UP,
+    "followup.reconfirmation": FOLLOW_UP,
+    "followup.send_reconfirmation": FOLLOW_UP,
+    "followup.send_reconfirmation_all": FOLLOW_UP,
     "classification.overview": PERSONAL_DATA,
     "results.index": AGGREGATES,
     "reporting.index": AGGREGATES,
