@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.campaigns.views import bp as campaigns_bp
     from survey.committee.views import bp as committee_bp
     from survey.conversations.views import bp as conversations_bp
     from survey.conversations.wishes import bp as wishes_bp
@@ -92,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         results_bp,
         reporting_bp,
         committee_bp,
+        campaigns_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -20,6 +20,7 @@ MENU = (
     ("living.inbox", _l("Changes")),
     ("followup.index", _l("Follow-up")),
     ("classification.overview", _l("Definitions")),
+    ("campaigns.index", _l("Surveys")),
     ("results.index", _l("Results")),
     ("reporting.index", _l("Reports")),
     ("committee.index", _l("Committee")),

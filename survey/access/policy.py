@@ -56,6 +56,12 @@ COMMITTEE_CASES = Rule(
     grants={Role.UTVALGSMEDLEM: Scope.CASE, Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL}
 )
 VACANCIES = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+# Survey rounds: the project leader runs them (invitations, texts, letters, delivery with
+# names); a unit leader sees the list, counted for their units, and the response rates.
+CAMPAIGNS = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+CAMPAIGN_LIST = Rule(
+    grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL, Role.ENHETSLEDER: Scope.UNIT}
+)
 # The follow-up list (whom to talk to, bookings, re-confirmation) is the project leader's.
 FOLLOW_UP = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL, Role.ADMIN: Scope.ALL})
 
@@ -122,6 +128,18 @@ POLICY: dict[str, Rule] = {
     "reporting.campaign": AGGREGATES,
     "reporting.person": PERSONAL_DATA,
     "reporting.own": ANY_ACCOUNT,
+    "campaigns.index": CAMPAIGN_LIST,
+    "campaigns.create": CAMPAIGNS,
+    "campaigns.edit": CAMPAIGNS,
+    "campaigns.detail": CAMPAIGNS,
+    "campaigns.set_status": CAMPAIGNS,
+    "campaigns.invite": CAMPAIGNS,
+    "campaigns.invite_send": CAMPAIGNS,
+    "campaigns.texts": CAMPAIGNS,
+    "campaigns.letters": CAMPAIGNS,
+    "campaigns.remind": CAMPAIGNS,
+    "campaigns.delivery": CAMPAIGNS,
+    "campaigns.retry": CAMPAIGNS,
     "committee.index": COMMITTEE_CASES,
     "committee.create": VACANCIES,
     "committee.case": COMMITTEE_CASES,
