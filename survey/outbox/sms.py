@@ -8,7 +8,7 @@ development. `SMS_PROVIDER` chooses ("console", "http"; unset: no SMS).
 An SMS is sent at least once, not exactly once: the outbox marks the row sent only after the
 gateway has answered 2xx, so a sender killed between that answer and its commit sends the
 message again on its next run. The outbox id goes to the gateway as `{reference}`, so a
-gateway that deduplicates on it sends the text once (docs/outbox.md § SMS)."""
+gateway that deduplicates on it sends the text once (docs/outbox.md § Exactly once: SMS)."""
 
 from __future__ import annotations
 

@@ -3,18 +3,23 @@ what it accepts, and an HTTP server standing in for an SMS gateway."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
 
 from survey.campaigns.models import Channel
-from survey.db import unit_of_work
-from survey.outbox.models import MessageKind
+from survey.db import unit_of_work, utcnow
+from survey.extensions import db
+from survey.outbox.models import MessageKind, OutboxMessage
+from survey.outbox.sending import send_due
 from survey.outbox.services import Message, enqueue_many
 
 
@@ -167,3 +172,30 @@ def queue(app, count: int = 1, *, channel=Channel.EMAIL, recipient=None, **field
             )
             for number in range(count)
         )
+
+
+def rows(app) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def send(app, limit=None):
+    with app.app_context():
+        return send_due(limit)
+
+
+def make_due(app) -> None:
+    """As if the backoff had passed."""
+    with app.app_context(), unit_of_work():
+        db.session.execute(
+            update(OutboxMessage).values(next_attempt_at=utcnow() - dt.timedelta(seconds=1))
+        )
+
+
+def wait_for(condition, seconds=5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

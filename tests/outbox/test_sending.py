@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from survey.db import unit_of_work, utcnow
 from survey.extensions import db
@@ -15,36 +15,9 @@ from survey.outbox import sending, services
 from survey.outbox.models import OutboxMessage, OutboxStatus
 from survey.outbox.sending import send_due
 
-from .conftest import mail_config, queue
+from .conftest import mail_config, make_due, queue, rows, send, wait_for
 
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
-
-
-def rows(app) -> list[OutboxMessage]:
-    with app.app_context():
-        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def send(app, limit=None):
-    with app.app_context():
-        return send_due(limit)
-
-
-def make_due(app) -> None:
-    """As if the backoff had passed."""
-    with app.app_context(), unit_of_work():
-        db.session.execute(
-            update(OutboxMessage).values(next_attempt_at=utcnow() - dt.timedelta(seconds=1))
-        )
-
-
-def wait_for(condition, seconds=5.0):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_an_email_goes_out_once_with_its_headers_and_attachment(app, smtp_server):
