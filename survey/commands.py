@@ -96,6 +96,22 @@ campaign_cli = AppGroup("campaign", help="Survey rounds and personal invitations
 @click.option("--title", help="The title in bokmål.")
 @click.option("--title-nn", help="The title in nynorsk.")
 @click.option("--title-en", help="The title in English.")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), help="First day answers are taken.")
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), help="Last day answers are taken.")
+@click.option(
+    "--remind",
+    "reminder_days",
+    type=int,
+    multiple=True,
+    help="Remind those who have not answered this many days before --closes (repeatable).",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["nb", "nn", "en"]),
+    default="nb",
+    show_default=True,
+    help="The language of invitations, reminders and letters.",
+)
 @unit_of_work()
 def campaign_create(
     questionnaire_id: str,
@@ -103,19 +119,34 @@ def campaign_create(
     title: str | None,
     title_nn: str | None,
     title_en: str | None,
+    opens,
+    closes,
+    reminder_days: tuple[int, ...],
+    language: str,
 ) -> None:
     """Create a campaign; prints its id and open link. A language without a title shows the
     questionnaire's own title in that language."""
     from survey.campaigns.services import UnknownQuestionnaire, create_campaign
+    from survey.problems import ProblemError
 
     try:
         campaign = create_campaign(
-            questionnaire_id, mode, title, title_nn=title_nn, title_en=title_en
+            questionnaire_id,
+            mode,
+            title,
+            title_nn=title_nn,
+            title_en=title_en,
+            opens_on=opens.date() if opens else None,
+            closes_on=closes.date() if closes else None,
+            reminder_days=reminder_days,
+            language=language,
         )
     except UnknownQuestionnaire:
         raise click.ClickException(
             f"unknown questionnaire {questionnaire_id!r}; run `survey questionnaires load` first"
         ) from None
+    except ProblemError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"campaign {campaign.id}")
     click.echo(f"open link: {_links_base()}/s/{campaign.slug}")
     if not campaign.accepts_open_link:
@@ -163,6 +194,81 @@ def campaign_close(campaign_id: int, reopen: bool) -> None:
         raise click.ClickException(f"no campaign {campaign_id}")
     set_open(campaign, reopen)
     click.echo(f"campaign {campaign_id} is now {'open' if reopen else 'closed'}")
+
+
+@campaign_cli.command("remind")
+@click.argument("campaign_id", type=int, required=False)
+@click.option(
+    "--now", is_flag=True, help="Remind everyone not yet answered (not reminded today) at once."
+)
+@unit_of_work()
+def campaign_remind(campaign_id: int | None, now: bool) -> None:
+    """The daily reminder job: remind those who have not submitted, on the campaigns' reminder
+    days (a missed day is caught up, a second run the same day sends nothing). With --now,
+    remind CAMPAIGN_ID's non-respondents at once. `survey outbox send` delivers them."""
+    from survey.campaigns import messaging
+    from survey.campaigns.services import campaign_by_id
+    from survey.db import today
+
+    if now:
+        campaign = campaign_by_id(campaign_id) if campaign_id is not None else None
+        if campaign is None:
+            raise click.ClickException(
+                "--now needs a campaign" if campaign_id is None else f"no campaign {campaign_id}"
+            )
+        counts = messaging.remind_now(campaign)
+        if counts.closed:
+            raise click.ClickException(f"campaign {campaign_id} does not take answers today")
+    else:
+        counts = messaging.remind_due(today(), campaign_id=campaign_id)
+    click.echo(
+        f"{counts.email + counts.sms} reminders queued ({counts.email} e-mail, {counts.sms} SMS); "
+        f"{counts.letter} without e-mail or mobile (letters)"
+    )
+
+
+@campaign_cli.command("letters")
+@click.argument("campaign_id", type=int)
+@click.option("--all", "include_all", is_flag=True, help="A letter for everyone invited.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def campaign_letters(campaign_id: int, include_all: bool, output: Path) -> None:
+    """Write a PDF with one letter per page: by default for those invited who have neither
+    e-mail nor a mobile number (or no SMS service), with --all for everyone invited."""
+    from survey.campaigns.letters import letters_for, letters_pdf
+    from survey.campaigns.services import campaign_by_id
+
+    campaign = campaign_by_id(campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    count = len(letters_for(campaign, include_all))
+    try:
+        output.write_bytes(letters_pdf(campaign, include_all))
+    except OSError as error:
+        raise click.ClickException(f"could not write {output}: {error}") from None
+    click.echo(f"{count} letters written to {display_path(output)}")
+
+
+@campaign_cli.command("texts")
+@click.argument("campaign_id", type=int)
+@click.option("--lang", type=click.Choice(["nb", "nn", "en"]), help="Default: the campaign's.")
+def campaign_texts(campaign_id: int, lang: str | None) -> None:
+    """Print the invitation, reminder and «fortsett» texts as they will be sent, filled in
+    with an example name and link."""
+    from survey.campaigns import messaging
+    from survey.campaigns.services import campaign_by_id
+
+    campaign = campaign_by_id(campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    for key, text in messaging.preview(campaign, lang or campaign.language).items():
+        heading = f"== {key}" + (" (edited)" if text["edited"] else "")
+        if text["sms"]:
+            heading += f" ({text['length']}/{text['limit']} characters)"
+        click.echo(heading)
+        click.echo(text["text"])
+        for problem in text["problems"]:
+            click.echo(f"!! {problem}")
+        click.echo()
 
 
 users_cli = AppGroup("users", help="People, roles and log-in links.")

@@ -88,6 +88,30 @@ MESSAGES: dict[str, LazyString] = {
     "percent_above_vacancy": _l("The percentage is larger than the vacancy."),
     "equivalence_invalid": _l("Choose two different yrkesgrupper."),
     "last_member": _l("The case must keep at least one committee member."),
+    # campaign schedule and message texts (campaigns/services.py, campaigns/messaging.py)
+    "closes_before_opens": _l("The closing date is before the opening date."),
+    "reminder_day_invalid": _l(
+        "Reminder days are whole days before the closing date, like 7 and 3."
+    ),
+    "reminders_need_close_date": _l(
+        "Reminders are counted back from the closing date. Set a closing date."
+    ),
+    "campaign_language_invalid": _l("Choose bokmål, nynorsk or English for the messages."),
+    "text_unknown_placeholder": _l(
+        "%(placeholder)s is not a placeholder. The placeholders are %(placeholders)s."
+    ),
+    "text_stray_brace": _l("Write { and } only around a placeholder, like {link}."),
+    "text_missing_link": _l("The text must contain {link}: the personal link."),
+    "text_needs_close_date": _l(
+        "The campaign has no closing date, so {closes_on} cannot be filled in."
+    ),
+    "sms_too_long": _l(
+        "The SMS is %(length)s characters with the link; at most %(max)s fit in one message."
+    ),
+    "sms_not_gsm": _l(
+        "%(chars)s makes the SMS a long one: with it at most %(max)s characters fit in one "
+        "message, and this one is %(length)s."
+    ),
 }
 
 # The command line's English where it differs from the page's: it names an option instead of
@@ -139,6 +163,10 @@ CLI_MESSAGES: dict[str, str] = {
     "order_invalid": "--order: criteria are involuntary, ansiennitet, size, conditions, each once",
     "yrkesgruppe_required": "--yrkesgruppe is required",
     "equivalence_invalid": "give two different yrkesgrupper",
+    "closes_before_opens": "--closes is before --opens",
+    "reminder_day_invalid": "--remind takes whole days before --closes, greater than 0",
+    "reminders_need_close_date": "--remind needs --closes",
+    "campaign_language_invalid": "--language must be nb, nn or en",
 }
 
 

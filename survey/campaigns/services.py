@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
+from survey.problems import Problem, ProblemError
 from survey.questionnaires.services import latest_version
 
 logger = logging.getLogger(__name__)
@@ -43,10 +45,19 @@ def create_campaign(
     *,
     title_nn: str | None = None,
     title_en: str | None = None,
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    reminder_days: Iterable[int] = (),
+    language: str = "nb",
 ) -> Campaign:
-    """`title` is the bokmål title; a language without a title shows the questionnaire's."""
+    """`title` is the bokmål title; a language without a title shows the questionnaire's.
+    Raises ProblemError for a schedule `schedule_problems` refuses."""
     if latest_version(questionnaire_id) is None:
         raise UnknownQuestionnaire(questionnaire_id)
+    reminder_days = list(reminder_days)
+    problems = schedule_problems(opens_on, closes_on, reminder_days, language)
+    if problems:
+        raise ProblemError(problems[0])
     campaign = Campaign(
         slug=secrets.token_urlsafe(8),
         questionnaire_id=questionnaire_id,
@@ -54,6 +65,10 @@ def create_campaign(
         title=title,
         title_nn=title_nn,
         title_en=title_en,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        reminder_days=sorted(set(reminder_days), reverse=True),
+        language=language,
     )
     db.session.add(campaign)
     db.session.flush()
@@ -61,6 +76,50 @@ def create_campaign(
         "campaign %s created (%s, %s)", campaign.id, campaign.questionnaire_id, campaign.mode.value
     )
     return campaign
+
+
+MESSAGE_LANGUAGES = ("nb", "nn", "en")
+
+
+def schedule_problems(
+    opens_on: dt.date | None,
+    closes_on: dt.date | None,
+    reminder_days: Iterable[int],
+    language: str = "nb",
+) -> list[Problem]:
+    """What is wrong with an answering period, reminder days (days before `closes_on`) and
+    the language of the messages; empty when nothing is."""
+    problems = []
+    if opens_on is not None and closes_on is not None and closes_on < opens_on:
+        problems.append(Problem("closes_before_opens", item="closes_on"))
+    days = list(reminder_days)
+    if any(isinstance(day, bool) or not isinstance(day, int) or day < 1 for day in days):
+        problems.append(Problem("reminder_day_invalid", item="reminder_days"))
+    elif days and closes_on is None:
+        problems.append(Problem("reminders_need_close_date", item="reminder_days"))
+    if language not in MESSAGE_LANGUAGES:
+        problems.append(Problem("campaign_language_invalid", item="language"))
+    return problems
+
+
+def set_schedule(
+    campaign: Campaign,
+    opens_on: dt.date | None,
+    closes_on: dt.date | None,
+    reminder_days: Iterable[int],
+    language: str,
+) -> list[Problem]:
+    """Change the answering period, reminder days and message language; nothing is changed
+    when a problem is returned."""
+    reminder_days = list(reminder_days)
+    problems = schedule_problems(opens_on, closes_on, reminder_days, language)
+    if not problems:
+        campaign.opens_on = opens_on
+        campaign.closes_on = closes_on
+        campaign.reminder_days = sorted(set(reminder_days), reverse=True)
+        campaign.language = language
+        logger.info("campaign %s schedule changed", campaign.id)
+    return problems
 
 
 def create_invitations(
