@@ -96,13 +96,15 @@ class CampaignForm(ScheduleForm):
     questionnaire = SelectField(
         _l("Questionnaire"), validators=[DataRequired(message=_l("Choose a questionnaire."))]
     )
+    # Choices in the page's language: `mode_choices()`, set by the view.
     mode = RadioField(
         _l("Who can see who answered"),
-        choices=[
-            SelectChoice(mode.value, f"{MODE_LABELS[mode]}: {MODE_HINTS[mode]}") for mode in Mode
-        ],
         validators=[DataRequired(message=_l("Choose how answers relate to who gave them."))],
     )
+
+
+def mode_choices() -> list[SelectChoice]:
+    return [SelectChoice(mode.value, f"{MODE_LABELS[mode]}: {MODE_HINTS[mode]}") for mode in Mode]
 
 
 class TextsForm(FlaskForm):

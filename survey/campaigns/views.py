@@ -35,7 +35,7 @@ from survey.answering.models import Response as SurveyResponse
 from survey.answering.models import Status
 from survey.audit.services import Action, record
 from survey.campaigns import presenting, services
-from survey.campaigns.forms import CampaignForm, ScheduleForm, TextsForm
+from survey.campaigns.forms import CampaignForm, ScheduleForm, TextsForm, mode_choices
 from survey.campaigns.models import Campaign
 from survey.extensions import db
 from survey.outbox import services as outbox
@@ -113,6 +113,7 @@ def _schedule_problems(form: ScheduleForm, problems) -> None:
 @bp.route("/ny", methods=["GET", "POST"])
 def create():
     form = CampaignForm()
+    form.mode.choices = mode_choices()
     form.questionnaire.choices = [SelectChoice("", _("Choose a questionnaire"))] + [
         SelectChoice(qid, title) for qid, title in presenting.questionnaire_choices(_lang())
     ]

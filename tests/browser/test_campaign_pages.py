@@ -54,19 +54,19 @@ def test_a_project_leader_invites_the_roster_on_a_phone(live_app, browser, axe_s
         # A new survey.
         phone.page.get_by_role("link", name=_nb(app, "New survey")).click()
         phone.inspect()
-        phone.page.get_by_label(_nb(app, "Questionnaire")).select_option("heltid-arlig")
+        phone.page.get_by_label(_nb(app, "Questionnaire"), exact=True).select_option("heltid-arlig")
         phone.page.locator('label[for="mode-identified"]').click()
-        phone.page.get_by_label(_nb(app, "Title (bokmål)")).fill("Heltid 2027")
+        phone.page.get_by_label(_nb(app, "Title (bokmål)"), exact=True).fill("Heltid 2027")
         opens = dt.date.today()
-        phone.page.get_by_label(_nb(app, "Opens on")).fill(opens.isoformat())
+        phone.page.get_by_label(_nb(app, "Opens on"), exact=True).fill(opens.isoformat())
         # A closing date before the opening date is refused, with the reason by the field.
-        phone.page.get_by_label(_nb(app, "Closes on")).fill(
+        phone.page.get_by_label(_nb(app, "Closes on"), exact=True).fill(
             (opens - dt.timedelta(days=1)).isoformat()
         )
-        phone.page.get_by_label(_nb(app, "Reminder days")).fill("7, 3")
+        phone.page.get_by_label(_nb(app, "Reminder days"), exact=True).fill("7, 3")
         phone.click(_nb(app, "Create the survey"))
         assert _nb(app, "The closing date cannot be before the opening date.") in phone.text()
-        phone.page.get_by_label(_nb(app, "Closes on")).fill(
+        phone.page.get_by_label(_nb(app, "Closes on"), exact=True).fill(
             (opens + dt.timedelta(days=28)).isoformat()
         )
         phone.click(_nb(app, "Create the survey"))
@@ -80,7 +80,7 @@ def test_a_project_leader_invites_the_roster_on_a_phone(live_app, browser, axe_s
         # Whom to invite: Omsorg with its sub-units.
         phone.page.get_by_role("link", name=_nb(app, "Choose whom to invite")).click()
         phone.inspect()
-        phone.page.get_by_label(_nb(app, "Unit")).select_option("omsorg")
+        phone.page.get_by_label(_nb(app, "Unit"), exact=True).select_option("omsorg")
         phone.page.locator('label[for="underenheter"]').click()
         phone.click(_nb(app, "Show who is chosen"))
         text = phone.text()
