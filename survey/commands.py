@@ -155,17 +155,97 @@ def campaign_create(
 
 @campaign_cli.command("invite")
 @click.argument("campaign_id", type=int)
-@click.option("--count", type=click.IntRange(1, 10000), required=True)
+@click.option("--count", type=click.IntRange(1, 10000), help="Print COUNT links for nobody.")
+@click.option("--roster", is_flag=True, help="Invite the people on the roster, each once.")
+@click.option("--unit", "unit_code", help="Only people whose main position is in this unit.")
+@click.option("--with-subunits", is_flag=True, help="With --unit: and in the units below it.")
+@click.option(
+    "--yrkesgruppe", "yrkesgrupper", multiple=True, help="Only this yrkesgruppe (repeatable)."
+)
+@click.option("--part-time-only", is_flag=True, help="Only people under 100 % in all.")
+@click.option("--dry-run", is_flag=True, help="Show whom it would invite; change nothing.")
 @unit_of_work()
-def campaign_invite(campaign_id: int, count: int) -> None:
-    """Print COUNT one-time personal links."""
+def campaign_invite(
+    campaign_id: int,
+    count: int | None,
+    roster: bool,
+    unit_code: str | None,
+    with_subunits: bool,
+    yrkesgrupper: tuple[str, ...],
+    part_time_only: bool,
+    dry_run: bool,
+) -> None:
+    """Invite the people on the roster (--roster), or print COUNT one-time personal links
+    tied to nobody (--count). --roster queues each person's invitation by e-mail or SMS
+    (`survey outbox send` delivers them); those with neither get a letter
+    (`survey campaign letters`). Running it again invites only people new on the roster."""
     from survey.campaigns.services import campaign_by_id, create_invitations
 
+    if (count is None) == (not roster):
+        raise click.UsageError("give either --count or --roster")
+    roster_options = unit_code or with_subunits or yrkesgrupper or part_time_only or dry_run
+    if count is not None and roster_options:
+        raise click.UsageError(
+            "--unit, --yrkesgruppe, --part-time-only and --dry-run need --roster"
+        )
+    if with_subunits and unit_code is None:
+        raise click.UsageError("--with-subunits needs --unit")
     campaign = campaign_by_id(campaign_id)
     if campaign is None:
         raise click.ClickException(f"no campaign {campaign_id}")
-    for token in create_invitations(campaign, count):
-        click.echo(f"{_links_base()}/i/{token}")
+    if count is not None:
+        for token in create_invitations(campaign, count):
+            click.echo(f"{_links_base()}/i/{token}")
+        return
+    from survey.campaigns.inviting import RosterSelection
+
+    selection = RosterSelection(unit_code, with_subunits, tuple(yrkesgrupper), part_time_only)
+    _invite_roster(campaign, selection, dry_run)
+
+
+def _invite_roster(campaign, selection, dry_run: bool) -> None:
+    from survey.campaigns import inviting, messaging
+    from survey.campaigns.models import Channel
+    from survey.problems import ProblemError
+
+    try:
+        preview = inviting.preview(campaign, selection)
+    except ProblemError as error:
+        raise click.ClickException(str(error)) from None
+    for row in preview.units:
+        click.echo(
+            f"{row.unit_code} {row.unit_name}: {row.people} people ({row.email} e-mail, "
+            f"{row.mobile_only} mobile only, {row.neither} neither), {row.new} new"
+        )
+    click.echo(
+        f"{preview.people} people on the roster: {preview.with_email} with e-mail, "
+        f"{preview.with_mobile_only} with mobile only, {preview.with_neither} with neither; "
+        f"{preview.new} new, {preview.already_invited} already invited; "
+        f"{preview.left} invitations of people who left"
+    )
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+        return
+    try:
+        result = inviting.invite_roster(campaign, selection)
+    except ProblemError as error:
+        raise click.ClickException(str(error)) from None
+    channels = result.by_channel
+    click.echo(
+        f"{len(result.invitations)} invitations created ({channels[Channel.EMAIL]} e-mail, "
+        f"{channels[Channel.SMS]} SMS, {channels[Channel.LETTER]} letter); "
+        f"{result.already} already invited; {result.marked_left} marked as left"
+    )
+    queued = messaging.queue_invitations(campaign, result.invitations)
+    click.echo(
+        f"messages queued: {queued.email} e-mail, {queued.sms} SMS; "
+        f"{queued.letter} letters to print; {queued.skipped} skipped"
+    )
+    if queued.letter:
+        click.echo(
+            f"letters: `survey campaign letters {campaign.id} -o letters.pdf` "
+            "writes them for printing"
+        )
 
 
 @campaign_cli.command("list")

@@ -54,6 +54,9 @@ MESSAGES: dict[str, LazyString] = {
     "not_a_gender": _l("%(value)s is not k, m or annet."),
     "not_a_birth_year": _l("%(value)s is not a year between %(first)s and %(last)s."),
     "not_an_email": _l("%(value)s is not an e-mail address."),
+    "not_a_mobile": _l(
+        "%(value)s is not a mobile number. Write 8 digits, like 912 34 567, or +country code."
+    ),
     "unit_name_ambiguous": _l(
         "Several units are named %(name)s (%(codes)s). Write the unit's code."
     ),
@@ -88,6 +91,10 @@ MESSAGES: dict[str, LazyString] = {
     "percent_above_vacancy": _l("The percentage is larger than the vacancy."),
     "equivalence_invalid": _l("Choose two different yrkesgrupper."),
     "last_member": _l("The case must keep at least one committee member."),
+    # roster invitations (campaigns/inviting.py)
+    "campaign_has_closed": _l(
+        "The campaign closed on %(date)s. Move its closing date to invite more people."
+    ),
     # campaign schedule and message texts (campaigns/services.py, campaigns/messaging.py)
     "closes_before_opens": _l("The closing date is before the opening date."),
     "reminder_day_invalid": _l(
@@ -144,6 +151,7 @@ CLI_MESSAGES: dict[str, str] = {
     "not_a_gender": "%(value)s is not k, m or annet",
     "not_a_birth_year": "%(value)s is not a year between %(first)s and %(last)s",
     "not_an_email": "%(value)s is not an e-mail address",
+    "not_a_mobile": "%(value)s is not a mobile number (8 digits, or +country code)",
     "unit_name_ambiguous": "%(count)s units are named %(name)s (%(codes)s); use the code",
     "unknown_unit_in_roster": "unknown unit %(unit)s (use --create-units to add it)",
     "new_unit_code_too_long": "a new unit's code can be at most %(count)s characters",

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from survey.access.policy import Scope, rule_for
-from survey.accounts.models import Person, Role, Unit
+from survey.accounts.models import Person, Role
+from survey.accounts.services import descendant_unit_ids
 from survey.accounts.sessions import idle_expired, log_out
 from survey.extensions import db
 
@@ -56,18 +56,7 @@ def init_app(app: Flask) -> None:
 
 
 def descendants(unit_ids: Iterable[int]) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id)
-    found: set[int] = set()
-    stack = [u for u in unit_ids if u is not None]
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in found:
-            continue
-        found.add(unit_id)
-        stack.extend(children.get(unit_id, []))
-    return found
+    return descendant_unit_ids(unit_ids)
 
 
 def visible_unit_ids() -> set[int] | None:

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import delete, select, update
 
@@ -38,6 +39,22 @@ def find_unit(code_or_name: str) -> Unit | None:
     return db.session.scalars(
         select(Unit).where((Unit.code == code_or_name) | (Unit.name == code_or_name))
     ).first()
+
+
+def descendant_unit_ids(unit_ids: Iterable[int | None]) -> set[int]:
+    """The units and every unit below them (one query for the whole tree)."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id)):
+        children.setdefault(parent_id, []).append(unit_id)
+    found: set[int] = set()
+    stack = [u for u in unit_ids if u is not None]
+    while stack:
+        unit_id = stack.pop()
+        if unit_id in found:
+            continue
+        found.add(unit_id)
+        stack.extend(children.get(unit_id, []))
+    return found
 
 
 def create_person(

@@ -112,6 +112,7 @@ FIELD_LABELS = {
     "enhet": _l("Unit"),
     "stillinger": _l("Positions"),
     "epost": _l("E-mail address"),
+    "mobil": _l("Mobile number"),
     "kjonn": _l("Gender"),
     "fodselsar": _l("Year of birth"),
     "overordnet": _l("Parent unit"),

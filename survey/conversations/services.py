@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -120,28 +119,11 @@ def serialized(questionnaire: engine.Questionnaire, values: Mapping[str, Any]) -
 
 def roster_prefill(person: Person) -> dict[str, Any]:
     """What the roster knows, under the prefill names the guide asks for: the main
-    position's unit, yrkesgruppe and form, and the positions added up."""
-    from survey.roster.models import Position
+    position's unit, yrkesgruppe and form, and the positions added up (the same reading
+    as the roster invitations: `survey.roster.services`)."""
+    from survey.roster.services import roster_prefill as from_roster
 
-    positions = list(
-        db.session.scalars(
-            select(Position)
-            .where(Position.person_id == person.id)
-            .order_by(Position.stillingsprosent.desc(), Position.id)
-        )
-    )
-    if not positions:
-        return {"enhet": person.unit.code} if person.unit else {}
-    main = positions[0]
-    total = sum((p.stillingsprosent for p in positions), Decimal(0))
-    prefill: dict[str, Any] = {
-        "enhet": main.unit.code,
-        "stillingsprosent": f"{total.normalize():f}",
-        "ansettelsesform": main.ansettelsesform.value,
-    }
-    if main.yrkesgruppe:
-        prefill["yrkesgruppe"] = main.yrkesgruppe
-    return prefill
+    return from_roster(person)
 
 
 def find_draft(document: LivingDocument, author: Person, kind: DraftKind) -> Draft | None:

@@ -73,9 +73,9 @@ def roster_import(file: Path, dry_run: bool, mappings: tuple[str, ...], create_u
     """Import employees and positions from a CSV or XLSX file, all or nothing.
 
     Standard columns: ansattnummer, navn, enhet (code or name), yrkesgruppe, stillingsprosent,
-    ansettelsesform (fast/midlertidig), startdato; optional kjonn, fodselsar, epost. One row is
-    one position; rows with the same ansattnummer add up. People missing from the file are
-    reported, not deleted."""
+    ansettelsesform (fast/midlertidig), startdato; optional kjonn, fodselsar, epost, mobil.
+    One row is one position; rows with the same ansattnummer add up. People missing from the
+    file are reported and marked as having left the roster, not deleted."""
     from survey.roster.importing import apply_roster, plan_roster
     from survey.roster.reading import parse_mapping
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey.accounts.models import Person, Unit
 from survey.extensions import db
@@ -26,6 +26,7 @@ from survey.roster.values import (
     parse_email,
     parse_form,
     parse_gender,
+    parse_mobile,
     parse_percent,
 )
 
@@ -41,6 +42,7 @@ ROSTER_FIELDS = (
     "kjonn",
     "fodselsar",
     "epost",
+    "mobil",
 )
 ROSTER_REQUIRED = ROSTER_FIELDS[:7]
 ROSTER_SYNONYMS = {
@@ -99,6 +101,22 @@ ROSTER_SYNONYMS = {
     "kjonn": ["kjønn", "kjonn", "gender"],
     "fodselsar": ["fødselsår", "fødd år", "født år", "fodt ar", "birth year"],
     "epost": ["e-post", "e-postadresse", "epostadresse", "email", "e-mail", "mail"],
+    "mobil": [
+        "mobilnummer",
+        "mobilnr",
+        "mobiltelefon",
+        "mobiltlf",
+        "telefon",
+        "telefonnummer",
+        "telefonnr",
+        "tlf",
+        "tlf.nr",
+        "tlfnr",
+        "mobile",
+        "mobile number",
+        "mobile phone",
+        "phone",
+    ],
 }
 # «Stilling %» is a percent, «Stilling» alone a title: the header with «%» decides.
 _PERCENT_HEADERS = {"stilling", "stillings"}
@@ -195,6 +213,7 @@ class PlannedEmployee:
     navn: str
     line: int
     epost: str | None = None
+    mobil: str | None = None
     kjonn: Kjonn | None = None
     fodselsar: int | None = None
     positions: list[PlannedPosition] = dataclasses.field(default_factory=list)
@@ -295,6 +314,7 @@ def plan_roster(
         kjonn = row.value("kjonn", parse_gender)
         fodselsar = row.value("fodselsar", lambda v: parse_birth_year(v, today))
         epost = row.value("epost", parse_email)
+        mobil = row.value("mobil", parse_mobile)
 
         unit = None
         if unit_text:
@@ -330,7 +350,8 @@ def plan_roster(
                 earlier=repr(employee.navn),
                 line=employee.line,
             )
-        for field, new in (("epost", epost), ("kjonn", kjonn), ("fodselsar", fodselsar)):
+        optional = (("epost", epost), ("mobil", mobil), ("kjonn", kjonn), ("fodselsar", fodselsar))
+        for field, new in optional:
             if new is None:
                 continue
             old = getattr(employee, field)
@@ -431,6 +452,8 @@ def _diff(
         # Optional fields left blank keep what is stored.
         if employee.epost is not None:
             new["epost"] = employee.epost
+        if employee.mobil is not None:
+            new["mobil"] = employee.mobil
         if employee.kjonn is not None:
             new["kjonn"] = str(employee.kjonn)
         if employee.fodselsar is not None:
@@ -461,6 +484,7 @@ def _diff(
                 ]
             ),
             "epost": person.email or "",
+            "mobil": person.mobile or "",
             "kjonn": str(stored_details.kjonn or "") if stored_details else "",
             "fodselsar": str(stored_details.fodselsar or "") if stored_details else "",
         }
@@ -479,8 +503,10 @@ def _diff(
     return report
 
 
-def apply_roster(plan: RosterPlan) -> RosterReport:
-    """Write a plan without errors; flushes, the caller commits."""
+def apply_roster(plan: RosterPlan, today: dt.date | None = None) -> RosterReport:
+    """Write a plan without errors; flushes, the caller commits. People with an ansattnummer
+    the file does not list are kept and marked as having left the roster (`left_roster_on`,
+    the first day they were missing); people in the file are on it again."""
     if plan.errors:
         raise ValueError("a roster with errors cannot be applied")
     created_units = {}
@@ -508,6 +534,9 @@ def apply_roster(plan: RosterPlan) -> RosterReport:
         person.unit = employee.main_position.unit
         if employee.epost is not None:
             person.email = employee.epost
+        if employee.mobil is not None:
+            person.mobile = employee.mobil
+        person.left_roster_on = None
         db.session.flush()
         for position in employee.positions:
             db.session.add(
@@ -530,14 +559,32 @@ def apply_roster(plan: RosterPlan) -> RosterReport:
             if employee.fodselsar is not None:
                 stored.fodselsar = employee.fodselsar
     db.session.flush()
+    left = _mark_left(plan.employees, today or dt.date.today())
     report = plan.report
     logger.info(
-        "roster import: %d new employees, %d updated, %d unchanged, %d not in the file, "
-        "%d new units",
+        "roster import: %d new employees, %d updated, %d unchanged, %d not in the file "
+        "(%d newly marked as left), %d new units",
         len(report.created),
         len(report.updated),
         len(report.unchanged),
         len(report.missing),
+        left,
         len(report.created_units),
     )
     return report
+
+
+def _mark_left(employees: list[PlannedEmployee], day: dt.date) -> int:
+    """Mark people with an ansattnummer who are not in the file as off the roster since
+    `day`, unless already marked; returns how many were marked now."""
+    in_file = {e.ansattnummer for e in employees}
+    query = select(Person.id, Person.ansattnummer).where(
+        Person.ansattnummer.is_not(None), Person.left_roster_on.is_(None)
+    )
+    left = [person_id for person_id, number in db.session.execute(query) if number not in in_file]
+    if left:
+        db.session.execute(
+            update(Person).where(Person.id.in_(left)).values(left_roster_on=day),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    return len(left)

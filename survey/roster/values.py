@@ -1,5 +1,5 @@
 """Single cells of an HR export read as roster values: percentages, dates, forms of
-employment, genders, birth years and e-mail addresses. A cell that cannot be read raises
+employment, genders, birth years, e-mail addresses and mobile numbers. A cell that cannot be read raises
 InvalidValue with the problem's code."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+import phonenumbers
 
 from survey.roster.models import Ansettelsesform, Kjonn
 from survey.roster.reading import InvalidValue, cell_text
@@ -99,6 +101,28 @@ def parse_email(value: Any) -> str:
     if len(text) > 320 or not _EMAIL.match(text):
         raise InvalidValue("not_an_email", value=repr(cell_text(value)))
     return text
+
+
+_MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    # Some countries (the United States, Canada) do not tell mobile numbers from others.
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def parse_mobile(value: Any) -> str:
+    """A mobile number in E.164 («+4791234567»): Norwegian numbers with or without +47/0047
+    and spaces, foreign ones with their country code. Landlines cannot receive SMS."""
+    text = cell_text(value)
+    try:
+        number = phonenumbers.parse(text, "NO")
+    except phonenumbers.NumberParseException:
+        raise InvalidValue("not_a_mobile", value=repr(text)) from None
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in _MOBILE_TYPES
+    ):
+        raise InvalidValue("not_a_mobile", value=repr(text))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def format_percent(number: Decimal) -> str:
