@@ -482,7 +482,9 @@ def booking_ics(
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         event.add("attendee", attendee)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # The zone's rules around the booking only, not every year since 1970.
+    year = starts.year
+    calendar.add_missing_timezones(dt.date(year - 1, 1, 1), dt.date(year + 2, 1, 1))
     return calendar.to_ical().decode()
 
 

@@ -77,6 +77,7 @@ def _entry_view(entry: services.Entry, questions, lang: str) -> dict[str, Any]:
         ),
         "current": _percent(questions, "stillingsprosent", entry.current, lang),
         "wanted": _percent(questions, "onsket_prosent", entry.wanted, lang),
+        "has_wanted": entry.wanted is not None,
         "reasons": [str(REASON_LABELS[reason]) for reason in entry.reasons],
         "status": entry.status.value,
         "status_text": _status_text(entry),

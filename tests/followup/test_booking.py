@@ -163,3 +163,23 @@ def test_the_sms_text_is_cut_to_fit(app):
     with app.test_request_context():
         text = services.booking_sms("tirsdag 15. desember 2026 kl. 10:00", "x" * 300)
     assert len(text) <= 160 and "…" in text and "10:00" in text
+
+
+def test_the_calendar_invitation_keeps_summer_time(app):
+    starts = dt.datetime(DAY.year + 1, 7, 6, 8, 30, tzinfo=OSLO)
+    with app.test_request_context():
+        text = services.booking_ics(
+            follow_up_id=7,
+            starts=starts,
+            minutes=60,
+            summary="Samtale",
+            place="Rom 2",
+            description="",
+            attendee_email=None,
+            attendee_name=None,
+        )
+    [event] = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert start == starts and start.utcoffset() == dt.timedelta(hours=2)
+    assert str(event["uid"]).startswith(f"followup-7-{DAY.year + 1}0706T063000Z@")
+    assert "attendee" not in event
