@@ -276,7 +276,8 @@ def invite_send(campaign_id: int):
     from survey.campaigns import inviting, messaging
 
     campaign = campaign_or_404(campaign_id)
-    back = url_for(".invite", campaign_id=campaign.id, **request.form.to_dict(flat=False))
+    chosen = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+    back = url_for(".invite", campaign_id=campaign.id, **chosen)
     selection, error = _selection(request.form)
     if error:
         flash(error, "error")

@@ -142,6 +142,7 @@ def test_management_pages_are_for_project_leaders_and_admins(app, roster):
     assert unit_leader.get("/kampanjer/").status_code == 200
     assert "Årlig kartlegging 2027" in unit_leader.html
     assert f'href="/kampanjer/{campaign}"' not in unit_leader.html  # no management link
+    assert f'href="/kampanjer/{campaign}/svar"' in unit_leader.html  # the response rates
     for page in [*pages, f"/kampanjer/{campaign}/brev.pdf"]:
         assert unit_leader.get(page).status_code == 403, page
     for page in ["inviter", "paminnelse", "status"]:
@@ -298,12 +299,15 @@ def test_changing_the_schedule(app, leader):
 
 
 def test_the_preview_counts_people_and_how_they_are_reached(app, roster, leader):
+    from survey.campaigns.models import Invitation
+
     campaign = _campaign(app)
     text = _text(leader.get(f"/kampanjer/{campaign}/inviter").get_data(as_text=True))
     assert "6 people chosen on the roster" in text
     assert "6 new: get an invitation now" in text
     assert "3 by e-mail" in text and "2 by SMS" in text and "1 by letter" in text
     assert "Send 6 invitations" in text
+    token = leader.csrf()
 
     # Omsorg with its sub-units, part time only: Anne, Cecilie, Dag, Eva (not Bjørn, 100 %).
     leader.get(f"/kampanjer/{campaign}/inviter?enhet=omsorg&underenheter=1&deltid=1")
@@ -324,6 +328,13 @@ def test_the_preview_counts_people_and_how_they_are_reached(app, roster, leader)
     assert leader.last.status_code == 422
     assert "Choose a unit from the list." in leader.html
     assert "Send " not in _text(leader.html)
+    form = {"enhet": "finnes_ikke", "deltid": "1", "csrf_token": token}
+    leader.post(f"/kampanjer/{campaign}/inviter", form)
+    assert leader.last.status_code == 302
+    location = leader.last.headers["Location"]
+    assert "enhet=finnes_ikke" in location and "csrf_token" not in location
+    assert "Choose a unit from the list." in leader.get(location).get_data(as_text=True)
+    assert _count(app, Invitation) == 0
 
 
 def test_inviting_creates_invitations_and_outbox_rows_once(app, roster, leader):
@@ -572,3 +583,18 @@ def test_posts_need_the_csrf_token(app, roster, leader):
     response = leader.post(f"/kampanjer/{campaign}/inviter", {}, with_csrf=False)
     assert response.status_code == 400
     assert _count(app, Invitation) == 0
+
+
+def test_an_anonymous_campaign_shows_its_open_link_and_answers(app, leader):
+    from survey.campaigns.models import Campaign
+    from survey.extensions import db
+
+    campaign = _campaign(app, mode="anonymous")
+    with app.app_context():
+        slug = db.session.get(Campaign, campaign).slug
+    text = _text(leader.get(f"/kampanjer/{campaign}").get_data(as_text=True))
+    assert f"http://localhost:5000/s/{slug}" in text
+    assert "0 answers received in all, open link included" in text
+    identified = _campaign(app)
+    text = _text(leader.get(f"/kampanjer/{identified}").get_data(as_text=True))
+    assert "/s/" not in text and "open link included" not in text
