@@ -51,9 +51,14 @@ import smtplib
 import socket
 import time
 from collections.abc import Callable, Mapping
-from email import policy as email_policy
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.charset import BASE64, QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, g, has_request_context
@@ -134,7 +139,7 @@ def message_id(row: OutboxMessage, config: Mapping[str, Any]) -> str:
     seed = f"{row.id}:{created.isoformat(timespec='seconds') if created else ''}"
     key = (config.get("SECRET_KEY") or "").encode()
     digest = hmac.new(key, seed.encode(), hashlib.sha256).hexdigest()[:16]
-    domain = _address(config["MAIL_FROM"]).rpartition("@")[2] or "localhost"
+    domain = envelope_address(_address(config["MAIL_FROM"])).rpartition("@")[2] or "localhost"
     return f"<outbox-{row.id}.{digest}@{domain}>"
 
 
@@ -150,41 +155,75 @@ def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
     return maintype.lower() or "application", subtype.lower() or "octet-stream", params
 
 
-def build_email(row: OutboxMessage, config: Mapping[str, Any]) -> tuple[bytes, bool]:
-    """The message as the bytes of SMTP DATA before dot-stuffing, and whether it needs
-    SMTPUTF8 (an address that is not ASCII). Plain text in UTF-8 (quoted-printable, so the
-    message is 7-bit), with the row's attachments: text ones (an .ics) as text, others from
-    base64."""
-    utf8 = not row.recipient.isascii()
-    policy = email_policy.SMTPUTF8 if utf8 else email_policy.SMTP
-    message = EmailMessage(policy=policy)
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = row.recipient
-    message["Subject"] = row.subject or ""
-    message["Date"] = format_datetime(utcnow())
+# Quoted-printable for the text (readable, 7-bit), base64 for attachments.
+_TEXT_CHARSET = Charset("utf-8")
+_TEXT_CHARSET.body_encoding = QP
+_ATTACHMENT_CHARSET = Charset("utf-8")
+_ATTACHMENT_CHARSET.body_encoding = BASE64
+_SMTP_POLICY = compat32.clone(linesep="\r\n", mangle_from_=False)
+
+
+def envelope_address(address: str) -> str:
+    """The address as SMTP carries it without SMTPUTF8: the domain in IDNA (bø.kommune.no ->
+    xn--b-5ga.kommune.no). PermanentError for letters outside ASCII before the @."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local.isascii():
+        raise PermanentError("the address cannot be sent without SMTPUTF8 (not supported)")
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise PermanentError("the address's domain is not a valid domain name") from None
+    return f"{local}@{domain}"
+
+
+def _from_header(mail_from: str) -> str:
+    if mail_from.isascii():
+        return mail_from
+    name, address = parseaddr(mail_from)
+    return formataddr((name, envelope_address(address)), charset="utf-8")
+
+
+def build_email(row: OutboxMessage, config: Mapping[str, Any]) -> bytes:
+    """The message as the bytes of SMTP DATA before dot-stuffing: plain text in UTF-8
+    (quoted-printable, so the whole message is 7-bit), with the row's attachments: a text
+    one (an .ics) from its text, others from base64. The classic `email.mime` classes: about
+    five times quicker than `EmailMessage` with its header parsing, which counts at 10 000."""
+    text = MIMEText(row.body or "", "plain", _TEXT_CHARSET)
+    attachments = row.attachments or []
+    if attachments:
+        message = MIMEMultipart("mixed")
+        message.attach(text)
+        del text["MIME-Version"]
+        for attachment in attachments:
+            message.attach(_attachment(attachment))
+    else:
+        message = text
+    subject = row.subject or ""
+    message["From"] = _from_header(config["MAIL_FROM"])
+    message["To"] = envelope_address(row.recipient)
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(row, config)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
-    message.set_content(row.body or "", charset="utf-8", cte="quoted-printable")
-    for attachment in row.attachments or []:
-        maintype, subtype, params = _content_type(attachment["content_type"])
-        filename = attachment.get("filename") or "vedlegg"
-        if maintype == "text":
-            message.add_attachment(
-                attachment["content"],
-                subtype=subtype,
-                charset="utf-8",
-                filename=filename,
-                params=params,
-            )
-        else:
-            message.add_attachment(
-                base64.b64decode(attachment["content"]),
-                maintype=maintype,
-                subtype=subtype,
-                filename=filename,
-                params=params,
-            )
-    return message.as_bytes(policy=policy), utf8
+    return message.as_bytes(policy=_SMTP_POLICY)
+
+
+def _attachment(attachment: Mapping[str, Any]) -> MIMEBase:
+    maintype, subtype, params = _content_type(attachment["content_type"])
+    if maintype == "text":
+        part: MIMEBase = MIMEText(attachment["content"], subtype, _ATTACHMENT_CHARSET)
+        del part["MIME-Version"]
+        for name, value in params.items():
+            part.set_param(name, value)
+    else:
+        part = MIMEBase(maintype, subtype, **params)
+        del part["MIME-Version"]
+        part.set_payload(base64.b64decode(attachment["content"]))
+        encode_base64(part)
+    filename = attachment.get("filename") or "vedlegg"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def dot_stuffed(data: bytes) -> bytes:
@@ -252,7 +291,7 @@ class SmtpTransport:
         self.connection = None
         self.in_data = False
 
-    def _mail(self, sender: str, options: list[str]) -> None:
+    def _mail(self, sender: str) -> None:
         """MAIL FROM on the open connection, reconnecting once if the server closed it (an
         idle connection, a server restarted between two messages)."""
         for attempt in (1, 2):
@@ -260,7 +299,7 @@ class SmtpTransport:
             if fresh:
                 self.connection = self._connect()
             try:
-                code, text = self.connection.mail(sender, options)
+                code, text = self.connection.mail(sender)
             except (OSError, smtplib.SMTPServerDisconnected) as error:
                 self._drop()
                 if fresh or attempt == 2:
@@ -279,17 +318,11 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException):
             self._drop()
 
-    def begin(self, recipient: str, data: bytes, utf8: bool) -> None:
+    def begin(self, recipient: str, data: bytes) -> None:
         """MAIL, RCPT, DATA and the message up to (not including) the end-of-data line.
         Raises TemporaryError/ServerDown/PermanentError; the transaction is reset then."""
-        options = []
-        if utf8:
-            if self.connection is None:
-                self.connection = self._connect()
-            if not self.connection.has_extn("smtputf8"):
-                raise PermanentError("the address is not ASCII and the server lacks SMTPUTF8")
-            options = ["SMTPUTF8", "BODY=8BITMIME"]
-        self._mail(_address(self.config["MAIL_FROM"]), options)
+        recipient = envelope_address(recipient)
+        self._mail(envelope_address(_address(self.config["MAIL_FROM"])))
         connection = self.connection
         try:
             code, text = connection.rcpt(recipient)
@@ -505,13 +538,16 @@ class Sender:
 
     def _email(self, row: OutboxMessage, report: Report) -> _Ending | None:
         try:
-            data, utf8 = build_email(row, self.config)
+            data = build_email(row, self.config)
+        except PermanentError as error:
+            _count(report, self._failed(row, str(error), temporary=False))
+            return None
         except Exception as error:  # noqa: BLE001 - a row that cannot be built never will be
             reason = f"the message could not be built: {type(error).__name__}"
             _count(report, self._failed(row, reason, temporary=False))
             return None
         try:
-            self.smtp.begin(row.recipient, data, utf8)
+            self.smtp.begin(row.recipient, data)
         except ServerDown as error:
             self.channels.discard(Channel.EMAIL)
             report.notes.append(f"e-mail: {error}")

@@ -143,12 +143,3 @@ def retry(message_id: int) -> bool:
     if changed:
         logger.info("outbox message %s queued again", message_id)
     return bool(changed)
-
-
-def flush_soon() -> None:
-    """Send a few due messages right after this request's response (a view that queued
-    messages calls it): `survey.outbox.sending.flush_soon`, here so that other features reach
-    it through this module."""
-    from survey.outbox.sending import flush_soon as flush_after_response
-
-    flush_after_response()

@@ -13,7 +13,7 @@ from survey.db import unit_of_work, utcnow
 from survey.extensions import db
 from survey.outbox import sending, services
 from survey.outbox.models import OutboxMessage, OutboxStatus
-from survey.outbox.sending import send_due
+from survey.outbox.sending import flush_soon, send_due
 
 from .conftest import mail_config, make_due, queue, rows, send, wait_for
 
@@ -226,13 +226,11 @@ def test_the_connection_is_opened_again_when_the_server_closed_it(app, smtp_serv
     with app.app_context():
         transport = sending.SmtpTransport(app.config)
         first, second = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        data, utf8 = sending.build_email(first, app.config)
-        transport.begin(first.recipient, data, utf8)
+        transport.begin(first.recipient, sending.build_email(first, app.config))
         assert transport.finish()[0] == 250
         smtp_server.stop()
         smtp_server.start()  # the old connection is gone
-        data, utf8 = sending.build_email(second, app.config)
-        transport.begin(second.recipient, data, utf8)
+        transport.begin(second.recipient, sending.build_email(second, app.config))
         assert transport.finish()[0] == 250
         transport.close()
     assert wait_for(lambda: smtp_server.handler.count == 2)
@@ -313,8 +311,6 @@ def test_delivery_summary_and_failures_per_campaign(app, stopped_smtp_server):
 
 
 def test_flush_after_a_request_sends_what_the_request_queued(app, smtp_server):
-    from survey.outbox.services import flush_soon
-
     app.config.update(mail_config(smtp_server.port))
     queue(app, 2)
     with app.test_request_context("/"):
@@ -328,8 +324,6 @@ def test_flush_after_a_request_sends_what_the_request_queued(app, smtp_server):
 
 
 def test_flush_after_a_request_does_nothing_when_switched_off_or_unconfigured(app, smtp_server):
-    from survey.outbox.services import flush_soon
-
     queue(app)
     for config in (
         {"MAIL_SERVER": None},
@@ -347,8 +341,6 @@ def test_flush_after_a_request_does_nothing_when_switched_off_or_unconfigured(ap
 
 
 def test_a_failing_flush_is_logged_not_raised(app, smtp_server, monkeypatch, caplog):
-    from survey.outbox.services import flush_soon
-
     app.config.update(mail_config(smtp_server.port))
     queue(app)
 
@@ -361,3 +353,29 @@ def test_a_failing_flush_is_logged_not_raised(app, smtp_server, monkeypatch, cap
         response = app.process_response(app.response_class("ok"))
     response.close()
     assert "outbox flush after a request failed" in caplog.text
+
+
+def test_addresses_and_names_outside_ascii(app, smtp_server):
+    app.config.update(mail_config(smtp_server.port, MAIL_FROM="Bø kommune <heltid@bø.example>"))
+    queue(app, 1, recipient="kari@bø.example")
+    queue(app, 1, recipient="kåre@example.no")
+    pdf = "JVBERi0xLjQK"  # base64 of "%PDF-1.4\n"
+    queue(
+        app,
+        1,
+        recipient="ola@example.no",
+        attachments=[{"filename": "brev.pdf", "content_type": "application/pdf", "content": pdf}],
+    )
+    report = send(app)
+    assert (report.sent, report.failed) == (2, 1)
+    assert wait_for(lambda: smtp_server.handler.count == 2)
+    first, second = smtp_server.messages
+    assert first["to"] == ["kari@xn--b-5ga.example"]
+    assert first["message"]["From"].addresses[0].display_name == "Bø kommune"
+    assert first["message"]["Auto-Submitted"] == "auto-generated"
+    (pdf_part,) = list(second["message"].iter_attachments())
+    assert pdf_part.get_content_type() == "application/pdf"
+    assert pdf_part.get_content() == b"%PDF-1.4\n"
+    failed = rows(app)[1]
+    assert failed.status is OutboxStatus.FAILED
+    assert "SMTPUTF8" in failed.last_error
