@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 TEXT_LANGUAGES = ("nb", "nn", "en")
 # Statuses of a campaign in which nobody may answer any more: no invitations, no reminders.
 FINISHED = ("closed", "ended")
+FAILURES_SHOWN = 200  # the newest; the rest wait in `survey outbox status`
 
 
 def _lang() -> str:
@@ -463,12 +464,13 @@ def remind(campaign_id: int):
 @bp.get("/<int:campaign_id>/utsendelse")
 def delivery(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    failures = presenting.failure_rows(outbox.failures(campaign.id))
+    failures = presenting.failure_rows(outbox.failures(campaign.id, limit=FAILURES_SHOWN))
     return render_template(
         "campaigns/delivery.html",
         campaign=presenting.campaign_view(campaign, _lang()),
         summary=dict(outbox.delivery_summary(campaign.id)),
         failures=failures,
+        cut_off=len(failures) >= FAILURES_SHOWN,
     )
 
 

@@ -598,3 +598,39 @@ def test_an_anonymous_campaign_shows_its_open_link_and_answers(app, leader):
     identified = _campaign(app)
     text = _text(leader.get(f"/kampanjer/{identified}").get_data(as_text=True))
     assert "/s/" not in text and "open link included" not in text
+
+
+def test_the_pages_get_plain_data(app, roster, leader):
+    """Templates get dicts, lists, strings, numbers and dates, never a database row."""
+    from flask import template_rendered
+
+    from tests.web.test_templates_get_plain_data import _rows_in
+
+    seen: list[tuple[str, dict]] = []
+
+    def remember(sender, template, context, **extra):
+        seen.append((template.name, dict(context)))
+
+    campaign = _campaign(app)
+    template_rendered.connect(remember, app)
+    try:
+        leader.get(f"/kampanjer/{campaign}/inviter")
+        leader.post(f"/kampanjer/{campaign}/inviter", {})
+        pages = ["/kampanjer/", "/kampanjer/ny"] + [
+            f"/kampanjer/{campaign}{page}"
+            for page in ("", "/rediger", "/inviter", "/tekster", "/utsendelse")
+        ]
+        for path in pages:
+            assert leader.get(path).status_code == 200, path
+    finally:
+        template_rendered.disconnect(remember, app)
+    names = {name for name, _context in seen}
+    assert {"campaigns/index.html", "campaigns/detail.html", "campaigns/invite.html"} <= names
+    rows = [
+        (name, found)
+        for name, context in seen
+        for key, value in context.items()
+        if key not in ("g", "request", "session", "current_user", "config")
+        for found in _rows_in(value, key)
+    ]
+    assert rows == []
