@@ -94,9 +94,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reporting_bp,
         committee_bp,
         campaigns_bp,
+        rates_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+
+    # An identified campaign's answers become a living-document revision on submit.
+    from survey.conversations import campaign_answers
+
+    campaign_answers.init_app(app)
 
     from survey import commands
     from survey.committee import commands as committee_commands

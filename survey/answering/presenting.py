@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from survey import engine
-from survey.engine.definition import WRITTEN_AUDIENCE
+from survey.engine.definition import EMPLOYEE_AUDIENCE, WRITTEN_AUDIENCE
 
 MODE_EXPLANATIONS = {
     "anonymous": _l(
@@ -261,3 +261,39 @@ def review_sections(
             }
         )
     return sections
+
+
+def recorded_view(
+    recorded: Mapping[str, Any],
+    survey: engine.Questionnaire,
+    guide: engine.Questionnaire | None,
+    lang: str,
+) -> dict[str, Any]:
+    """The receipt's account of the living document (answering.services.recorded_changes):
+    each changed field with the label the respondent just read (the guide's wording for «du»
+    for the fields the survey does not ask), and its value or «removed»."""
+    changes = []
+    for name, data in recorded.get("changes", []):
+        question = _question_named(survey, name)
+        audience = WRITTEN_AUDIENCE
+        if question is None and guide is not None:
+            question, audience = _question_named(guide, name), EMPLOYEE_AUDIENCE
+        if question is None or question.type == "note":
+            continue
+        value = engine.deserialize(question, data) if data is not None else None
+        changes.append(
+            {
+                "label": question.label_for(audience).get(lang),
+                "value": display_value(question, value, lang, audience)
+                if value is not None
+                else _("(removed)"),
+            }
+        )
+    return {"kind": recorded["kind"], "changes": changes}
+
+
+def _question_named(questionnaire: engine.Questionnaire, name: str) -> engine.Question | None:
+    try:
+        return questionnaire.question(name)
+    except KeyError:
+        return None

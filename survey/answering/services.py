@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -20,6 +20,7 @@ from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.campaigns.services import keyed_hash
 from survey.db import today
 from survey.extensions import db
+from survey.living.models import LivingDocument, Revision
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.services import definition_by_id, definition_of, latest_version
 
@@ -28,7 +29,26 @@ RESUME_CODE_LENGTH = 16  # 16 symbols of 32: 80 bits
 
 
 class CampaignClosed(Exception):
-    pass
+    """The campaign takes no answers today. `opens_on` is set when it has not opened yet,
+    `closed_on` when its period ended on that day; neither when it was closed by hand."""
+
+    def __init__(self, *, opens_on: dt.date | None = None, closed_on: dt.date | None = None):
+        super().__init__(opens_on or closed_on)
+        self.opens_on = opens_on
+        self.closed_on = closed_on
+
+
+def refuse_if_closed(campaign: Campaign | CampaignInfo, day: dt.date | None = None) -> None:
+    """Raise CampaignClosed unless the campaign takes answers on `day` (today in Oslo): open,
+    and within its period (both days included). The one check of every answering URL."""
+    day = day or today()
+    if campaign.accepts_answers_on(day):
+        return
+    if campaign.is_open and campaign.opens_on is not None and day < campaign.opens_on:
+        raise CampaignClosed(opens_on=campaign.opens_on)
+    if campaign.closes_on is not None and day > campaign.closes_on:
+        raise CampaignClosed(closed_on=campaign.closes_on)
+    raise CampaignClosed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,12 +61,15 @@ class CampaignInfo:
     title_en: str | None
     mode: Mode
     is_open: bool
+    opens_on: dt.date | None
+    closes_on: dt.date | None
 
     @property
     def accepts_open_link(self) -> bool:
         return self.mode is Mode.ANONYMOUS
 
     title_in = Campaign.title_in
+    accepts_answers_on = Campaign.accepts_answers_on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +98,8 @@ _DRAFT_COLUMNS = (
     Campaign.title_en,
     Campaign.mode,
     Campaign.is_open,
+    Campaign.opens_on,
+    Campaign.closes_on,
     QuestionnaireVersion.id,
     QuestionnaireVersion.fingerprint,
 )
@@ -134,8 +159,7 @@ def questionnaire_of(response: Response) -> engine.Questionnaire:
 
 def start_open_response(campaign: Campaign) -> tuple[Response, str]:
     """A new draft from the open link, with the resume code to show the respondent."""
-    if not campaign.is_open:
-        raise CampaignClosed
+    refuse_if_closed(campaign)
     code = new_resume_code()
     response = Response(
         campaign=campaign,
@@ -150,18 +174,23 @@ def start_open_response(campaign: Campaign) -> tuple[Response, str]:
 def response_for_invitation(
     invitation: Invitation, token: str, secret_key: str, *, create: bool
 ) -> Response | None:
-    """The response a personal link leads to, created on first use when `create`."""
+    """The response a personal link leads to, created on first use when `create`.
+
+    Creating it marks the invitation started (and opened), as days. In an identified campaign
+    the draft remembers the person's current living-document revision (0 for none): a newer
+    one at submission is a conflict (survey.conversations.campaign_answers)."""
     key = keyed_hash(secret_key, "invitation", token)
     found = db.session.scalars(select(Response).where(Response.invitation_key == key)).first()
     if found is not None or not create:
         return found
     campaign = invitation.campaign
-    if not campaign.is_open:
-        raise CampaignClosed
+    refuse_if_closed(campaign)
     version = latest_version(campaign.questionnaire_id)
     response = Response(campaign=campaign, questionnaire_version=version, invitation_key=key)
     if campaign.mode is Mode.IDENTIFIED:
         response.invitation_id = invitation.id
+        if invitation.person_id is not None:
+            response.base_revision = current_revision_number(invitation.person_id)
     prefill = engine.prefill_values(definition_of(version), invitation.prefill or {})
     try:
         with db.session.begin_nested():
@@ -176,7 +205,36 @@ def response_for_invitation(
     except IntegrityError:
         # A double tap on «Start» made the same draft twice; keep the first.
         return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
+    _track(invitation.id, Invitation.opened_on)
+    _track(invitation.id, Invitation.started_on)
     return response
+
+
+def mark_opened(invitation: Invitation) -> None:
+    """A visit of the personal link: the first one's day is kept (response rates)."""
+    _track(invitation.id, Invitation.opened_on)
+
+
+def _track(invitation_id: int, column) -> None:
+    # Days, never times, set once: on the invitation, so they count in every mode without
+    # anything on the response pointing back to it.
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, column.is_(None))
+        .values({column: today()})
+    )
+
+
+def current_revision_number(person_id: int) -> int:
+    """The number of the person's current living-document revision; 0 when there is none."""
+    return (
+        db.session.scalar(
+            select(func.max(Revision.number))
+            .join(LivingDocument, LivingDocument.id == Revision.document_id)
+            .where(LivingDocument.person_id == person_id)
+        )
+        or 0
+    )
 
 
 def response_by_resume_code(campaign: Campaign, code: str) -> Response | None:
@@ -280,15 +338,68 @@ def _upsert_answers(
     connection.execute(_upsert_statement(connection.dialect.name), rows)
 
 
+@dataclasses.dataclass(frozen=True)
+class IdentifiedSubmission:
+    """An identified response being submitted, as `after_identified_submit` handlers get it."""
+
+    response_id: str
+    person_id: int
+    campaign_title: str | None
+    questionnaire: engine.Questionnaire
+    questionnaire_id: str
+    questionnaire_version: int
+    answers: Mapping[str, Any]  # the final answers, as engine values
+    base_revision: int | None  # the living-document revision current when the draft was made
+
+
+SubmitHandler = Callable[[IdentifiedSubmission], "dict[str, Any] | None"]
+
+# Run in the submitting transaction; each returns plain data for the receipt, or None. The
+# app factory installs the living-document update of survey.conversations.campaign_answers
+# here: conversations imports answering, so answering cannot call it (docs/architecture.md).
+_identified_submit_handlers: list[SubmitHandler] = []
+
+
+def after_identified_submit(handler: SubmitHandler) -> SubmitHandler:
+    if handler not in _identified_submit_handlers:
+        _identified_submit_handlers.append(handler)
+    return handler
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """What `submit` did. False when it was already submitted (a double tap or a retry)."""
+
+    submitted: bool
+    recorded: dict[str, Any] | None = None  # a handler's report (identified campaigns)
+
+    def __bool__(self) -> bool:
+        return self.submitted
+
+
+_IDENTIFIED_QUERY = (
+    select(
+        Invitation.id,
+        Invitation.person_id,
+        Response.base_revision,
+        QuestionnaireVersion.version,
+    )
+    .select_from(Response)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
+    .join(Invitation, Invitation.id == Response.invitation_id)
+    .where(Response.id == bindparam("response_id"))
+)
+
+
 def submit(
     response: Response | Draft,
     questionnaire: engine.Questionnaire,
     *,
     answers: Mapping[str, Any] | None = None,
     invitation_id: int | None,
-) -> bool:
-    """Submit once. Returns False when it was already submitted (a double tap or a retry):
-    the first submission stands and nothing changes."""
+) -> Submission:
+    """Submit once. An already submitted response (a double tap or a retry) gives a false
+    Submission: the first submission stands and nothing changes."""
     if answers is None:
         answers = stored_answers(response, questionnaire)
     final = engine.final_answers(questionnaire, answers, today())
@@ -299,11 +410,12 @@ def submit(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        return False
+        return Submission(False)
     db.session.execute(
         delete(Answer).where(Answer.response_id == response.id, Answer.question.not_in(list(final)))
     )
-    if response.campaign.mode is Mode.ANONYMOUS:
+    campaign = response.campaign
+    if campaign.mode is Mode.ANONYMOUS:
         # Cut the last thread from the invitation to the answers.
         db.session.execute(
             update(Response).where(Response.id == response.id).values(invitation_key=None)
@@ -314,20 +426,74 @@ def submit(
             .where(Invitation.id == invitation_id, Invitation.used_on.is_(None))
             .values(used_on=today())
         )
-        if response.campaign.mode is Mode.IDENTIFIED:
-            # Identified answers are personal data: their submission is a change on record.
-            person_id = db.session.scalar(
-                select(Invitation.person_id).where(Invitation.id == invitation_id)
-            )
-            if person_id is not None:
-                audit.record(
-                    audit.Action.CHANGE,
-                    actor_id=person_id,
-                    subject_id=person_id,
-                    object_type="response",
-                    object_id=response.id,
-                )
-    return True
+    if campaign.mode is not Mode.IDENTIFIED:
+        return Submission(True)
+    # Identified: the response keeps its invitation, so the person is known even when the
+    # answers were resumed in another browser.
+    row = db.session.execute(_IDENTIFIED_QUERY, {"response_id": response.id}).first()
+    if row is None or row.person_id is None:
+        return Submission(True)
+    if invitation_id != row.id:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == row.id, Invitation.used_on.is_(None))
+            .values(used_on=today())
+        )
+    # Identified answers are personal data: their submission is a change on record.
+    audit.record(
+        audit.Action.CHANGE,
+        actor_id=row.person_id,
+        subject_id=row.person_id,
+        object_type="response",
+        object_id=response.id,
+    )
+    submission = IdentifiedSubmission(
+        response_id=response.id,
+        person_id=row.person_id,
+        campaign_title=campaign.title,
+        questionnaire=questionnaire,
+        questionnaire_id=campaign.questionnaire_id,
+        questionnaire_version=row.version,
+        answers=final,
+        base_revision=row.base_revision,
+    )
+    recorded: dict[str, Any] | None = None
+    for handler in _identified_submit_handlers:
+        recorded = handler(submission) or recorded
+    return Submission(True, recorded)
+
+
+# The interview guide, whose fields a living document holds (conversations.services.GUIDE_ID;
+# named here too, since answering may not import conversations).
+GUIDE_ID = "kartleggingssamtale"
+
+
+def guide_definition() -> engine.Questionnaire | None:
+    found = latest_version(GUIDE_ID)
+    return definition_of(found) if found is not None else None
+
+
+def recorded_changes(recorded: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a receipt says about the living document, from what a submit handler reported
+    (kept in the browser's session): {"kind": "saved", "changes": [(field, stored value or
+    None when removed)]} or {"kind": "conflict"}; None when there is nothing to say."""
+    if not recorded:
+        return None
+    if recorded.get("kind") == "conflict":
+        return {"kind": "conflict", "changes": []}
+    revision = db.session.scalars(
+        select(Revision).where(
+            Revision.document_id == recorded.get("document"),
+            Revision.number == recorded.get("revision"),
+        )
+    ).first()
+    if revision is None:  # erased since
+        return None
+    data = revision.data or {}
+    return {
+        "kind": "saved",
+        "changes": [(name, data.get(name)) for name in revision.changed_fields or []],
+    }
 
 
 def campaign_summaries() -> list[dict[str, Any]]:

@@ -84,6 +84,17 @@ def _draft_in_session(slug: str) -> services.Draft | None:
     return services.load_draft(response_id, slug)
 
 
+def _closed(error: services.CampaignClosed, *, draft: bool = False):
+    """The page of a campaign that takes no answers today, in the respondent's language: not
+    open yet (403), or closed (410). `draft`: answers saved earlier are kept, not sendable."""
+    return render_template(
+        "answering/closed.html",
+        opens_on=error.opens_on,
+        closed_on=error.closed_on,
+        draft=draft,
+    ), (403 if error.opens_on is not None else 410)
+
+
 def _draft_or_redirect(slug: str):
     """(campaign, response, questionnaire) for a draft in progress, or a redirect."""
     response = _draft_in_session(slug)
@@ -99,8 +110,10 @@ def _draft_or_redirect(slug: str):
                 "error",
             )
         return None, redirect(url_for(".receipt", slug=slug))
-    if not campaign.is_open:
-        return None, (render_template("answering/closed.html"), 410)
+    try:
+        services.refuse_if_closed(campaign)
+    except services.CampaignClosed as error:
+        return None, _closed(error, draft=True)
     return (campaign, response, response.questionnaire), None
 
 
@@ -108,11 +121,17 @@ def _draft_or_redirect(slug: str):
 def welcome(slug: str):
     campaign = _campaign_or_404(slug)
     response = _response_in_session(campaign)
+    submitted = response is not None and response.status is Status.SUBMITTED
+    if not submitted:
+        try:
+            services.refuse_if_closed(campaign)
+        except services.CampaignClosed as error:
+            return _closed(error, draft=response is not None)
     return render_template(
         "answering/welcome.html",
         campaign=_campaign_view(campaign),
         draft=response is not None and response.status is Status.DRAFT,
-        submitted=response is not None and response.status is Status.SUBMITTED,
+        submitted=submitted,
         start_url=url_for(".start", slug=slug),
         personal=False,
     )
@@ -128,8 +147,8 @@ def start(slug: str):
         abort(403)
     try:
         response, code = services.start_open_response(campaign)
-    except services.CampaignClosed:
-        return render_template("answering/closed.html"), 410
+    except services.CampaignClosed as error:
+        return _closed(error)
     _remember(campaign, response, code=code)
     return _continue(campaign, response)
 
@@ -140,11 +159,16 @@ def invitation(token: str):
     if found is None:
         return render_template("answering/invalid_link.html"), 404
     campaign = found.campaign
+    services.mark_opened(found)
     response = services.response_for_invitation(
         found, token, current_app.config["SECRET_KEY"], create=False
     )
     if found.used_on is not None or (response is not None and response.status is Status.SUBMITTED):
         return render_template("answering/already_answered.html", campaign=_campaign_view(campaign))
+    try:
+        services.refuse_if_closed(campaign)
+    except services.CampaignClosed as error:
+        return _closed(error, draft=response is not None)
     return render_template(
         "answering/welcome.html",
         campaign=_campaign_view(campaign),
@@ -166,8 +190,8 @@ def start_invitation(token: str):
         response = services.response_for_invitation(
             found, token, current_app.config["SECRET_KEY"], create=True
         )
-    except services.CampaignClosed:
-        return render_template("answering/closed.html"), 410
+    except services.CampaignClosed as error:
+        return _closed(error)
     _remember(found.campaign, response, invitation_id=found.id)
     return _continue(found.campaign, response)
 
@@ -181,6 +205,10 @@ def resume(slug: str):
     if not code:
         return redirect(url_for(".welcome", slug=slug))
     response = services.response_by_resume_code(campaign, code)
+    try:
+        services.refuse_if_closed(campaign)
+    except services.CampaignClosed as error:
+        return _closed(error, draft=response is not None)
     if response is None:
         flash(
             _(
@@ -347,15 +375,24 @@ def submit(slug: str):
         return redirect(url_for(".welcome", slug=slug))
     if response.status is Status.SUBMITTED:
         return redirect(url_for(".receipt", slug=slug))
-    if not response.campaign.is_open:
-        return render_template("answering/closed.html"), 410
+    try:
+        services.refuse_if_closed(response.campaign)
+    except services.CampaignClosed as error:
+        return _closed(error, draft=True)
     questionnaire = response.questionnaire
     answers = services.stored_answers(response, questionnaire)
     if engine.missing_required(questionnaire, answers, today()):
         flash(_("Some required questions are not answered yet."), "error")
         return redirect(url_for(".review", slug=slug))
     invitation_id = session.get("invitations", {}).get(slug)
-    services.submit(response, questionnaire, answers=answers, invitation_id=invitation_id)
+    submission = services.submit(
+        response, questionnaire, answers=answers, invitation_id=invitation_id
+    )
+    if submission.recorded is not None:
+        # Identified only: which revision the answers became (ids, no answers), for the receipt.
+        recorded = dict(session.get("recorded", {}))
+        recorded[slug] = submission.recorded
+        session["recorded"] = recorded
     codes = dict(session.get("resume_codes", {}))
     codes.pop(slug, None)
     session["resume_codes"] = codes
@@ -373,10 +410,16 @@ def receipt(slug: str):
     if response is None or response.status is not Status.SUBMITTED:
         _campaign_or_404(slug)
         return redirect(url_for(".welcome", slug=slug))
+    recorded = services.recorded_changes(session.get("recorded", {}).get(slug))
     return render_template(
         "answering/receipt.html",
         campaign=_campaign_view(response.campaign, response.questionnaire),
         submitted_on=response.submitted_on,
+        recorded=None
+        if recorded is None
+        else presenting.recorded_view(
+            recorded, response.questionnaire, services.guide_definition(), _lang()
+        ),
     )
 
 
@@ -409,5 +452,5 @@ def _campaign_view(
         "mode": campaign.mode.value,
         "mode_explanation": str(presenting.MODE_EXPLANATIONS[campaign.mode.value]),
         "accepts_open_link": campaign.accepts_open_link,
-        "is_open": campaign.is_open,
+        "is_open": campaign.accepts_answers_on(today()),
     }

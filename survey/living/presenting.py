@@ -39,6 +39,7 @@ SOURCE_LABELS = {
     Source.EMPLOYEE: _l("Changed by the employee"),
     Source.IMPORT: _l("Imported from earlier mapping"),
     Source.CORRECTION: _l("Correction asked for by the employee"),
+    Source.CAMPAIGN: _l("The employee's answers to the annual survey"),
 }
 
 
