@@ -22,11 +22,13 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from reports import formatting
 from survey.accounts.models import Person
@@ -34,7 +36,7 @@ from survey.campaigns.models import Campaign, Channel, Invitation, Mode
 from survey.campaigns.services import derived_token, invitation_path
 from survey.db import today as current_day
 from survey.extensions import db
-from survey.outbox.models import MessageKind
+from survey.outbox.models import MessageKind, OutboxMessage, OutboxStatus
 from survey.outbox.services import Message, enqueue_many
 from survey.problems import Problem
 from survey.questionnaires.services import definition_of, latest_version
@@ -416,7 +418,8 @@ class _Recipient:
     mobile: str | None
 
 
-def _recipient_query():
+def _recipient_query(*extra):
+    """Invitations with their people, one row each; `extra` columns come after them."""
     return select(
         Invitation.id,
         Invitation.token_salt,
@@ -425,12 +428,14 @@ def _recipient_query():
         Person.name,
         Person.email,
         Person.mobile,
+        *extra,
     ).join(Person, Person.id == Invitation.person_id)
 
 
-def _recipients(statement) -> list[_Recipient]:
+def _recipients(statement) -> list[tuple]:
+    """(recipient, *extra columns) per row of a `_recipient_query`."""
     return [
-        _Recipient(row[0], row[1], row[2] is not None, row[3], row[4], row[5], row[6])
+        (_Recipient(row[0], row[1], row[2] is not None, row[3], row[4], row[5], row[6]), *row[7:])
         for row in db.session.execute(statement)
     ]
 
@@ -484,42 +489,43 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
 def queue_invitations(campaign: Campaign, invitations: Iterable[Invitation]) -> QueueResult:
     """Put the invitation message of each new roster invitation in the outbox, by e-mail,
     else SMS, else nothing (a letter: `campaigns.letters`), and note the channel on the
-    invitation. Invitations without a derivable link (printed once), without a person or
-    of people who left the roster are skipped. Flushes; the caller commits."""
+    invitation. Invitations without a derivable link (printed once), without a person,
+    already submitted or of people who left the roster are skipped. Before the campaign
+    opens the messages wait in the outbox until 08:00 on its first day. Flushes; the
+    caller commits."""
     invitations = list(invitations)
     if any(invitation.id is None for invitation in invitations):
         db.session.flush()
-    by_id = {
-        invitation.id: invitation
-        for invitation in invitations
-        if invitation.token_salt is not None
-        and invitation.person_id is not None
-        and invitation.left_on is None
-        and invitation.used_on is None
-    }
-    skipped = len(invitations) - len(by_id)
+    by_id = {invitation.id: invitation for invitation in invitations}
     composer = _Composer(campaign)
     messages: list[Message] = []
     counts = {Channel.EMAIL: 0, Channel.SMS: 0, Channel.LETTER: 0}
-    ids = sorted(by_id)
-    for chunk in _chunks(ids):
-        for recipient in _recipients(
-            _recipient_query().where(
+    changed: dict[Channel, list[int]] = {channel: [] for channel in Channel}
+    with db.session.no_autoflush:
+        for chunk in _chunks(sorted(by_id)):
+            statement = _recipient_query(Invitation.channel).where(
                 Invitation.id.in_(chunk),
+                Invitation.token_salt.is_not(None),
+                Invitation.left_on.is_(None),
+                Invitation.used_on.is_(None),
                 Person.left_roster_on.is_(None),
             )
-        ):
-            channel, message = composer.message(recipient, "invitation", MessageKind.INVITATION)
-            counts[channel] += 1
-            invitation = by_id[recipient.invitation_id]
-            if invitation.channel is not channel:
-                invitation.channel = channel
-            if message is not None:
-                messages.append(message)
-    skipped += len(ids) - sum(counts.values())
-    enqueue_many(messages)
+            for recipient, noted in _recipients(statement):
+                kind = MessageKind.INVITATION
+                channel, message = composer.message(recipient, "invitation", kind)
+                counts[channel] += 1
+                if noted is not channel:
+                    changed[channel].append(recipient.invitation_id)
+                if message is not None:
+                    messages.append(message)
+    _note_channels(changed, by_id)
+    enqueue_many(_by_channel(messages))
+    _hold_until_opening(campaign)
     result = QueueResult(
-        counts[Channel.EMAIL], counts[Channel.SMS], counts[Channel.LETTER], skipped
+        counts[Channel.EMAIL],
+        counts[Channel.SMS],
+        counts[Channel.LETTER],
+        len(by_id) - sum(counts.values()),
     )
     logger.info(
         "campaign %s: invitations queued (%d e-mail, %d SMS, %d letters, %d skipped)",
@@ -530,6 +536,50 @@ def queue_invitations(campaign: Campaign, invitations: Iterable[Invitation]) -> 
         result.skipped,
     )
     return result
+
+
+SEND_FROM_HOUR = 8  # invitations to a campaign not yet open go out at 08:00 on its first day
+
+
+def _hold_until_opening(campaign: Campaign) -> None:
+    """Invitations queued before the campaign opens wait in the outbox until its first day:
+    a link that only says «not open yet» would be a wasted message."""
+    if campaign.opens_on is None or campaign.opens_on <= current_day():
+        return
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Oslo")
+    opening = dt.datetime.combine(campaign.opens_on, dt.time(SEND_FROM_HOUR), tzinfo=zone)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.campaign_id == campaign.id,
+            OutboxMessage.kind == MessageKind.INVITATION,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.next_attempt_at < opening,
+        )
+        .values(next_attempt_at=opening.astimezone(dt.UTC)),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _note_channels(changed: Mapping[Channel, list[int]], by_id: Mapping[int, Invitation]) -> None:
+    """Set Invitation.channel with one UPDATE per channel and chunk rather than one per row,
+    and tell the loaded objects without making them dirty."""
+    for channel, ids in changed.items():
+        for chunk in _chunks(ids):
+            db.session.execute(
+                update(Invitation).where(Invitation.id.in_(chunk)).values(channel=channel),
+                execution_options={"synchronize_session": False},
+            )
+        for invitation_id in ids:
+            if invitation_id in by_id:
+                set_committed_value(by_id[invitation_id], "channel", channel)
+
+
+def _by_channel(messages: list[Message]) -> list[Message]:
+    """E-mails, then SMS: rows of one shape in a row are inserted by one executemany (the
+    ORM's bulk insert starts a new statement where the set of NULL columns changes)."""
+    return sorted(messages, key=lambda message: message.channel is not Channel.EMAIL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -619,7 +669,7 @@ def _remind(
     )
     if invited_by is not None:
         statement = statement.where(Invitation.created_on <= invited_by)
-    recipients = _recipients(statement.order_by(Invitation.id))
+    recipients = [recipient for (recipient,) in _recipients(statement.order_by(Invitation.id))]
     composer = _Composer(campaign)
     planned: dict[Channel, dict[int, Message]] = {Channel.EMAIL: {}, Channel.SMS: {}}
     letters = 0
@@ -657,9 +707,9 @@ def _remind(
             )
         counts[channel] = len(claimed) - before
     enqueue_many(
-        planned[channel][recipient.invitation_id]
-        for recipient in recipients
+        planned[channel][invitation_id]
         for channel in planned
-        if recipient.invitation_id in claimed and recipient.invitation_id in planned[channel]
+        for invitation_id in sorted(planned[channel])
+        if invitation_id in claimed
     )
     return ReminderCounts(email=counts[Channel.EMAIL], sms=counts[Channel.SMS], letter=letters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -296,3 +297,16 @@ def test_cli_create_with_schedule_and_print_texts(runner, app):
 
 
 CLOSES_ON = setup.CLOSES
+
+
+def test_invitations_before_the_opening_day_wait_in_the_outbox(app):
+    opens = dt.date.today() + dt.timedelta(days=5)
+    with app.app_context(), unit_of_work():
+        campaign = setup.campaign(opens_on=opens, closes_on=opens + dt.timedelta(days=20))
+        (ola,) = setup.people([("Ola Normann", "ola@kommune.no", None)])
+        messaging.queue_invitations(campaign, setup.invite(campaign, [ola]))
+        (message,) = setup.outbox()
+        due = message.next_attempt_at.replace(tzinfo=message.next_attempt_at.tzinfo or dt.UTC)
+    # 08:00 in Oslo on the first day: 07:00 UTC in winter, 06:00 in summer.
+    oslo = due.astimezone(ZoneInfo("Europe/Oslo"))
+    assert (oslo.date(), oslo.hour, oslo.minute) == (opens, 8, 0)

@@ -62,10 +62,10 @@ def test_reminders_go_to_those_not_submitted_on_the_reminder_days_only(app):
     assert counts == messaging.ReminderCounts(email=1, sms=1, letter=1, campaigns=1)
     reminders = _reminders(app)
     assert [(recipient, kind) for recipient, kind, _, _ in reminders] == [
-        ("+4791111111", MessageKind.REMINDER),
         ("waiting@kommune.no", MessageKind.REMINDER),
+        ("+4791111111", MessageKind.REMINDER),
     ]
-    started_sms, waiting_email = reminders
+    waiting_email, started_sms = reminders
     # «fortsett» for the one who started, a plain reminder for the other.
     assert started_sms[3].startswith("Du har begynt på undersøkelsen, men ikke sendt den.")
     assert "Fortsett innen 15. januar 2027:" in started_sms[3]
