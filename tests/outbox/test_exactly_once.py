@@ -24,7 +24,7 @@ SURVEY = str(Path(sys.executable).parent / "survey")
 COUNT = 500
 
 
-def sender(database_url: str, port: int, log: Path) -> subprocess.Popen:
+def sender(database_url: str, port: int, log: Path, *args: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -39,7 +39,7 @@ def sender(database_url: str, port: int, log: Path) -> subprocess.Popen:
     }
     handle = log.open("ab")
     return subprocess.Popen(
-        [SURVEY, "outbox", "send"], env=env, stdout=handle, stderr=subprocess.STDOUT
+        [SURVEY, "outbox", "send", *args], env=env, stdout=handle, stderr=subprocess.STDOUT
     )
 
 
@@ -79,3 +79,28 @@ def test_each_message_once_through_a_kill_and_two_senders(app, database_url, smt
     # Both of the last two did part of the work (they ran at once), in their own lines.
     output = log.read_text()
     assert output.count("sent ") == 2, output
+
+
+def test_a_looping_sender_sends_what_comes_and_stops_on_sigterm(
+    app, database_url, smtp_server, tmp_path
+):
+    log = tmp_path / "loop.log"
+    queue(app, 3)
+    looping = sender(database_url, smtp_server.port, log, "--loop", "--interval", "1")
+    try:
+        deadline = time.monotonic() + 120
+        while smtp_server.handler.count < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert smtp_server.handler.count == 3, log.read_text()
+        queue(app, 2)  # while it waits
+        deadline = time.monotonic() + 30
+        while smtp_server.handler.count < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert smtp_server.handler.count == 5, log.read_text()
+        looping.send_signal(signal.SIGTERM)
+        assert looping.wait(10) == 0, log.read_text()
+    finally:
+        if looping.poll() is None:
+            looping.kill()
+            looping.wait()
+    assert "sent 3, to retry 0, failed 0" in log.read_text()
