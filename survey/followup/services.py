@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Collection, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from survey.followup.models import FollowUp, FollowUpStatus
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision
 from survey.living.presenting import reconfirmation_rows
 from survey.living.relevance import counted
+from survey.living.services import needing_reconfirmation
 from survey.outbox.models import MessageKind, OutboxMessage
 from survey.outbox.services import Message, enqueue
 from survey.roster.models import Position
@@ -102,7 +103,11 @@ def _said_yes(value: Any) -> bool:
 
 def reasons_on_list(data: dict[str, Any] | None) -> tuple[str, ...]:
     """Why a current record puts its person on the list (empty: it does not)."""
-    data = counted(data)
+    return _reasons(counted(data))
+
+
+def _reasons(data: dict[str, Any]) -> tuple[str, ...]:
+    """`reasons_on_list` of answers already read through `counted`."""
     reasons = []
     if data.get("onsket_endring") == "storre":
         reasons.append(WANTS_MORE)
@@ -113,11 +118,23 @@ def reasons_on_list(data: dict[str, Any] | None) -> tuple[str, ...]:
 
 def channel_for(person: Person) -> Channel | None:
     """E-mail when an address is known, else SMS to the mobile, else none."""
-    if person.email:
+    return _channel(person.email, person.mobile)
+
+
+def _channel(email: str | None, mobile: str | None) -> Channel | None:
+    if email:
         return Channel.EMAIL
-    if person.mobile:
+    if mobile:
         return Channel.SMS
     return None
+
+
+class _Who(NamedTuple):
+    id: int
+    name: str
+    unit_id: int | None
+    email: str | None
+    mobile: str | None
 
 
 def _on_roster():
@@ -129,7 +146,8 @@ def _on_roster():
 
 
 def _current_records(person_ids: Collection[int] | None = None):
-    """(person, document id, current revision data) for people on the roster with a record."""
+    """(person id, name, unit id, e-mail, mobile, document id, current revision data) for
+    people on the roster with a record."""
     latest = (
         select(Revision.document_id, func.max(Revision.number).label("number"))
         .group_by(Revision.document_id)
@@ -137,7 +155,15 @@ def _current_records(person_ids: Collection[int] | None = None):
     )
     people = _on_roster().subquery()
     query = (
-        select(Person, LivingDocument.id, Revision.data)
+        select(
+            Person.id,
+            Person.name,
+            Person.unit_id,
+            Person.email,
+            Person.mobile,
+            LivingDocument.id,
+            Revision.data,
+        )
         .join(people, people.c.id == Person.id)
         .join(LivingDocument, LivingDocument.person_id == Person.id)
         .join(latest, latest.c.document_id == LivingDocument.id)
@@ -161,34 +187,39 @@ def entries(
     """The follow-up list: open ones first (not contacted, then booked by date), then held and
     no longer relevant; by name within. `unit_ids` limits it to people registered in those
     units (the caller expands sub-units); `status` is a FollowUpStatus value or "open"."""
-    rows = [
-        (person, document_id, reasons_on_list(data), counted(data))
-        for person, document_id, data in _current_records(person_ids)
-    ]
-    rows = [row for row in rows if row[2]]
+    rows = []
+    for person, document_id, stored in (
+        (row[:5], row[5], row[6]) for row in _current_records(person_ids)
+    ):
+        data = counted(stored)
+        reasons = _reasons(data)
+        if reasons:
+            rows.append((_Who(*person), document_id, reasons, data))
     if unit_ids is not None:
         allowed = set(unit_ids)
         rows = [row for row in rows if row[0].unit_id in allowed]
     if not rows:
         return []
-    ids = [person.id for person, *_ in rows]
-    follow_ups = {
-        f.person_id: f
-        for f in db.session.scalars(select(FollowUp).where(FollowUp.person_id.in_(ids)))
-    }
-    positions: dict[int, list[Position]] = {}
-    for position in db.session.scalars(select(Position).where(Position.person_id.in_(ids))):
-        positions.setdefault(position.person_id, []).append(position)
-    confirmed = dict(
-        db.session.execute(
-            select(Confirmation.document_id, func.max(Confirmation.at))
-            .where(
-                Confirmation.document_id.in_([document_id for _p, document_id, *_ in rows]),
-                Confirmation.kind == ConfirmationKind.CONFIRMED,
-            )
-            .group_by(Confirmation.document_id)
-        ).all()
+    # The whole list reads every row of these small tables; one person reads theirs.
+    follow_up_query = select(FollowUp)
+    position_query = select(Position.person_id, Position.stillingsprosent, Position.yrkesgruppe)
+    confirmed_query = (
+        select(Confirmation.document_id, func.max(Confirmation.at))
+        .where(Confirmation.kind == ConfirmationKind.CONFIRMED)
+        .group_by(Confirmation.document_id)
     )
+    if person_ids is not None:
+        ids = [person.id for person, *_ in rows]
+        follow_up_query = follow_up_query.where(FollowUp.person_id.in_(ids))
+        position_query = position_query.where(Position.person_id.in_(ids))
+        confirmed_query = confirmed_query.where(
+            Confirmation.document_id.in_([document_id for _p, document_id, *_ in rows])
+        )
+    follow_ups = {f.person_id: f for f in db.session.scalars(follow_up_query)}
+    positions: dict[int, list[Any]] = {}
+    for position in db.session.execute(position_query):
+        positions.setdefault(position.person_id, []).append(position)
+    confirmed = dict(db.session.execute(confirmed_query).all())
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     result = []
     for person, document_id, reasons, data in rows:
@@ -219,15 +250,9 @@ def entries(
                 place=follow_up.place if follow_up else None,
                 note=follow_up.note if follow_up else None,
                 last_confirmed=_aware(confirmed.get(document_id)),
-                channel=channel_for(person),
+                channel=_channel(person.email, person.mobile),
             )
         )
-    if yrkesgruppe:
-        result = [entry for entry in result if entry.yrkesgruppe == yrkesgruppe]
-    if status == "open":
-        result = [entry for entry in result if entry.status in OPEN_STATUSES]
-    elif status:
-        result = [entry for entry in result if entry.status == status]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     result.sort(
         key=lambda e: (
@@ -237,6 +262,27 @@ def entries(
             e.person_id,
         )
     )
+    return narrowed(result, yrkesgruppe=yrkesgruppe, status=status)
+
+
+def narrowed(
+    found: Sequence[Entry],
+    *,
+    unit_ids: Collection[int] | None = None,
+    yrkesgruppe: str | None = None,
+    status: str | None = None,
+) -> list[Entry]:
+    """The entries of a list that match the filters (a page filters the list it has read)."""
+    result = list(found)
+    if unit_ids is not None:
+        allowed = set(unit_ids)
+        result = [entry for entry in result if entry.unit_id in allowed]
+    if yrkesgruppe:
+        result = [entry for entry in result if entry.yrkesgruppe == yrkesgruppe]
+    if status == "open":
+        result = [entry for entry in result if entry.status in OPEN_STATUSES]
+    elif status:
+        result = [entry for entry in result if entry.status == status]
     return result
 
 
@@ -542,6 +588,23 @@ def reconfirmation_due(unit_ids: Collection[int] | None = None) -> list[DueEntry
         )
         for row in rows
     ]
+
+
+def due_count(unit_ids: Collection[int] | None = None) -> int:
+    """How many `reconfirmation_due` lists, without reading their records."""
+    documents = needing_reconfirmation()
+    people = {
+        row.id: row
+        for row in db.session.execute(select(Person.id, Person.unit_id, Person.left_roster_on))
+    }
+    allowed = set(unit_ids) if unit_ids is not None else None
+    return sum(
+        1
+        for document in documents
+        if (person := people.get(document.person_id)) is not None
+        and person.left_roster_on is None
+        and (allowed is None or person.unit_id in allowed)
+    )
 
 
 SENT = "sent"

@@ -26,6 +26,9 @@ from survey.living import presenting as living
 
 bp = Blueprint("followup", __name__, url_prefix="/oppfolging")
 
+# Cards on one page at most (as the people list): a filter narrows a longer list.
+PAGE_LIMIT = 200
+
 REASON_LABELS = {
     services.WANTS_MORE: _l("Wants a larger position"),
     services.ASKED_FOR_CONVERSATION: _l("Asked for a conversation"),
@@ -122,15 +125,23 @@ def index():
     chosen_status = request.args.get("status", "")
     if chosen_status not in statuses:
         chosen_status = ""
-    shown = services.entries(scope, yrkesgruppe=chosen_group or None, status=chosen_status or None)
+    shown = services.narrowed(
+        everyone,
+        unit_ids=scope,
+        yrkesgruppe=chosen_group or None,
+        status=chosen_status or None,
+    )
     questions = living.questions()
-    _record_reads([entry.person_id for entry in shown], "follow_up_list")
+    page = shown[:PAGE_LIMIT]
+    _record_reads([entry.person_id for entry in page], "follow_up_list")
     status_labels = {"open": _("Open (not contacted or booked)")} | {
         status.value: str(label) for status, label in STATUS_LABELS.items()
     }
     return render_template(
         "followup/index.html",
-        entries=[_entry_view(entry, questions, lang) for entry in shown],
+        entries=[_entry_view(entry, questions, lang) for entry in page],
+        matching=len(shown),
+        limit=PAGE_LIMIT,
         total=len(everyone),
         units=[{"id": unit.id, "name": unit.name} for unit in unit_choices],
         chosen_unit=chosen_unit,
@@ -142,7 +153,7 @@ def index():
         statuses=[{"value": value, "label": status_labels[value]} for value in statuses],
         chosen_status=chosen_status,
         filtered=bool(chosen_unit or chosen_group or chosen_status),
-        due=len(services.reconfirmation_due(units)),
+        due=services.due_count(units),
     )
 
 
