@@ -116,10 +116,22 @@ def test_a_project_leader_invites_the_roster_on_a_phone(live_app, browser, axe_s
         phone.page.reload()
         assert _count_invitations(app) == 5
 
-        # The texts, with the SMS length.
+        # The texts, with the SMS length; an SMS too long is refused with the reason by it.
         phone.page.get_by_role("link", name=_nb(app, "Read and change the texts")).click()
         phone.inspect()
         assert _nb(app, "SMS length") in phone.text()
+        sms = phone.page.get_by_label(_nb(app, "Invitation: SMS"), exact=True)
+        sms.fill("Hei {name}! " + "Svar på undersøkelsen om arbeidstid. " * 4 + "{link}")
+        phone.click(_nb(app, "Preview without saving"))
+        assert _nb(app, "Nothing was saved. Correct what is marked below.") in phone.text()
+        assert phone.page.locator(".has-error #invitation_sms").count() == 1
+        assert phone.page.locator('.error-summary a[href="#invitation_sms"]').count() == 1
+        sms = phone.page.get_by_label(_nb(app, "Invitation: SMS"), exact=True)
+        sms.fill("Svar her: {link}")
+        phone.click(_nb(app, "Preview without saving"))
+        text = phone.text()
+        assert _nb(app, "Preview of your changes (not saved)") in text
+        assert "Svar her: http" in text
 
         # Delivery: four messages, sent (the SMS, right after the page) or waiting (the
         # e-mails: no mail server here); nothing failed.
@@ -129,10 +141,32 @@ def test_a_project_leader_invites_the_roster_on_a_phone(live_app, browser, axe_s
         assert sum(numbers) == 4, text
         assert _nb(app, "No failures.") in text
 
+        # A message the server refused: shown with the error, and tried again on request.
+        _fail_one_email(app)
+        phone.goto(detail + "/utsendelse")
+        text = phone.text()
+        assert "Anne Epost" in text and "550 5.1.1" in text
+        phone.click(_nb(app, "Try again"))
+        assert _nb(app, "The message will be sent again.") in phone.text()
+
         phone.goto("/kampanjer/")
         assert "Heltid 2027" in phone.text()
     finally:
         phone.close()
+
+
+def _fail_one_email(app) -> None:
+    from survey.db import unit_of_work
+    from survey.extensions import db
+    from survey.outbox.models import OutboxMessage, OutboxStatus
+
+    with app.app_context(), unit_of_work():
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "anne@kommune.no")
+        ).one()
+        message.status = OutboxStatus.FAILED
+        message.attempts = 1
+        message.last_error = "550 5.1.1 Recipient address rejected: User unknown"
 
 
 def _count_invitations(app) -> int:

@@ -433,6 +433,7 @@ def test_texts_are_validated_previewed_and_saved(app, leader):
     leader.post(f"/kampanjer/{campaign}/tekster?sprak=nb", {**broken, "action": "save"})
     assert leader.last.status_code == 422
     assert "Nothing was saved." in leader.html
+    assert 'href="#invitation_body"' in leader.html  # the summary leads to the text
     with app.app_context():
         assert db.session.get(Campaign, campaign).texts.get("nb", {}) == {}
 
