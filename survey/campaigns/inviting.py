@@ -17,7 +17,7 @@ import logging
 from collections import Counter
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, Integer, String, bindparam, column, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.accounts.models import Person, Unit
@@ -187,21 +187,47 @@ def preview(campaign: Campaign, selection: RosterSelection) -> InvitePreview:
 
 
 _CHUNK = 2000
+# The columns an invitation is inserted with, and their types in PostgreSQL's recordset.
+_COLUMNS = {
+    "campaign_id": Integer,
+    "token_hash": String,
+    "token_salt": String,
+    "prefill": postgresql.JSONB,
+    "person_id": Integer,
+    "unit_id": Integer,
+    "yrkesgruppe": String,
+    "channel": String,
+    "created_on": Date,
+    "reminders_sent": Integer,
+}
 
 
 def _insert_new(campaign: Campaign, rows: list[dict]) -> list[Invitation]:
     """Insert the rows, skipping people a run at the same time has just invited (ON
-    CONFLICT (campaign, person) DO NOTHING), and return the invitations this call made.
+    CONFLICT (campaign, person) DO NOTHING), and return the invitations this call made:
+    read back by person, those with another run's salt left out.
 
-    One executemany without RETURNING: psycopg sends it in a pipeline, while a multi-row
-    INSERT … RETURNING of 10 000 rows spends seconds parsing its placeholders. The rows are
-    read back by person, and those with another run's salt left out."""
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(Invitation.__table__).on_conflict_do_nothing(
-        index_elements=["campaign_id", "person_id"]
-    )
-    db.session.execute(statement, rows)
+    PostgreSQL gets one INSERT … SELECT from a JSON recordset: one statement to parse and
+    plan, where 10 000 executions (or a multi-row VALUES with 100 000 placeholders for the
+    driver to parse) take seconds. SQLite runs in the process: one executemany."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        records = (
+            func.jsonb_to_recordset(bindparam("rows", type_=postgresql.JSONB))
+            .table_valued(*(column(name, type_) for name, type_ in _COLUMNS.items()))
+            .render_derived(with_types=True)
+        )
+        statement = (
+            postgresql.insert(Invitation.__table__)
+            .from_select(list(_COLUMNS), select(*(records.c[name] for name in _COLUMNS)))
+            .on_conflict_do_nothing(index_elements=["campaign_id", "person_id"])
+        )
+        as_json = [{**row, "created_on": row["created_on"].isoformat()} for row in rows]
+        db.session.execute(statement, {"rows": as_json})
+    else:
+        statement = sqlite.insert(Invitation.__table__).on_conflict_do_nothing(
+            index_elements=["campaign_id", "person_id"]
+        )
+        db.session.execute(statement, rows)
     salts = {row["person_id"]: row["token_salt"] for row in rows}
     person_ids = sorted(salts)
     made = []
