@@ -113,3 +113,13 @@ def test_send_to_all(app, client, town, leader, no_flush):
     token = _csrf(client.get(f"/oppfolging/{town['Anna']}").get_data(as_text=True))
     client.post("/oppfolging/bekreftelser/alle", data={"csrf_token": token})
     assert len(_messages(app)) == 3
+
+
+def test_the_count_matches_the_list(app, town):
+    from survey.accounts.services import find_unit
+    from survey.followup import services
+
+    with app.app_context():
+        assert services.due_count() == len(services.reconfirmation_due()) == 4
+        hjemme = {find_unit("hjemme").id}
+        assert services.due_count(hjemme) == len(services.reconfirmation_due(hjemme)) == 2
