@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from reports import formatting
 from survey.accounts.models import Person
 from survey.campaigns.models import Campaign, Channel, Invitation, Mode
-from survey.campaigns.services import derived_token, invitation_path
+from survey.campaigns.services import MESSAGE_LANGUAGES, derived_token, invitation_path
 from survey.db import today as current_day
 from survey.extensions import db
 from survey.outbox.models import MessageKind, OutboxMessage, OutboxStatus
@@ -59,6 +59,7 @@ GSM7_BASIC = frozenset(
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 SMS_LIMIT_GSM7 = 160
+SUBJECT_MAX = 300  # OutboxMessage.subject
 SMS_LIMIT_UNICODE = 70
 
 # The sentences the default texts are made of. msgids are English; nb and nn in messages.po.
@@ -212,6 +213,8 @@ def set_texts(campaign: Campaign, lang: str, values: Mapping[str, str]) -> list[
     unknown = set(values) - set(TEXT_KEYS)
     if unknown:
         raise KeyError(f"no such text: {sorted(unknown)}")
+    if lang not in MESSAGE_LANGUAGES:
+        raise ValueError(f"no such language for messages: {lang!r}")
     defaults = default_texts(campaign, lang)
     own = dict((campaign.texts or {}).get(lang, {}))
     problems: list[Problem] = []
@@ -268,8 +271,10 @@ def text_problems(
         problems.append(Problem("text_missing_link", item=key))
     if "{closes_on}" in text and campaign.closes_on is None:
         problems.append(Problem("text_needs_close_date", item=key))
+    values = context if context is not None else _example_values(campaign, campaign.language)
+    if key.endswith("_subject") and len(render(text, values)) > SUBJECT_MAX:
+        problems.append(Problem("too_long", {"count": SUBJECT_MAX}, item=key))
     if key.endswith("_sms") and not problems:
-        values = context if context is not None else _example_values(campaign, campaign.language)
         problems.extend(sms_problems(render(text, values), key))
     return problems
 
@@ -471,7 +476,11 @@ class _Composer:
             subject = self.templates[f"{kind}_subject"](values)
             body = self.templates[f"{kind}_body"](values)
             return channel, Message(
-                channel, recipient.email, body=body, subject=" ".join(subject.split()), **common
+                channel,
+                recipient.email,
+                body=body,
+                subject=" ".join(subject.split())[:SUBJECT_MAX],
+                **common,
             )
         text = self.templates[f"{kind}_sms"](values)
         return channel, Message(channel, recipient.mobile, body=text, **common)

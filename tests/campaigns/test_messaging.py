@@ -310,3 +310,12 @@ def test_invitations_before_the_opening_day_wait_in_the_outbox(app):
     # 08:00 in Oslo on the first day: 07:00 UTC in winter, 06:00 in summer.
     oslo = due.astimezone(ZoneInfo("Europe/Oslo"))
     assert (oslo.date(), oslo.hour, oslo.minute) == (opens, 8, 0)
+
+
+def test_a_subject_must_fit_its_column(app):
+    with app.app_context(), unit_of_work():
+        campaign = setup.campaign()
+        problems = messaging.set_texts(campaign, "nb", {"reminder_subject": "{title} " + "x" * 290})
+        with pytest.raises(ValueError, match="no such language"):
+            messaging.set_texts(campaign, "se", {"reminder_subject": "Hei"})
+    assert [str(problem) for problem in problems] == ["at most 300 characters"]
