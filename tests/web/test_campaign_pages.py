@@ -557,6 +557,7 @@ def test_delivery_failures_are_shown_and_can_be_retried(app, roster, leader):
 
     text = _text(leader.get(f"/kampanjer/{campaign}").get_data(as_text=True))
     assert "1 message sent" in text and "1 message could not be delivered" in text
+    assert "1 waiting to be sent (1 of them after a failed attempt)" in text
     text = _text(leader.get(f"/kampanjer/{campaign}/utsendelse").get_data(as_text=True))
     assert "Anne Epost" in text and "550 5.1.1 mailbox unavailable" in text
     assert "Cecilie Mobil" in text and "HTTP 500 from the SMS gateway" in text
