@@ -4,6 +4,7 @@ reminder days and never after closing, once a day, «fortsett» for those who st
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from sqlalchemy import select
 
@@ -195,3 +196,25 @@ def test_cli_remind(runner, app):
     assert "0 reminders queued" in again.output
     missing = runner.invoke(args=["campaign", "remind", "--now"])
     assert missing.exit_code != 0 and "--now needs a campaign" in missing.output
+
+
+def test_two_reminder_runs_at_once_remind_each_person_once(app):
+    """The second run read the same non-respondents, then waits for the first run's locks
+    and claims nobody: each person gets one reminder."""
+    _campaign_with_people(app)
+    second: dict[str, messaging.ReminderCounts] = {}
+
+    def run_second():
+        with app.app_context(), unit_of_work():
+            second["counts"] = messaging.remind_due(DAY7)
+
+    with app.app_context(), unit_of_work():
+        first = messaging.remind_due(DAY7)
+        thread = threading.Thread(target=run_second)
+        thread.start()
+        thread.join(timeout=2)
+        assert thread.is_alive(), "the second run should wait for the first one's commit"
+    thread.join(timeout=30)
+    assert (first.email, first.sms) == (1, 1)
+    assert (second["counts"].email, second["counts"].sms) == (0, 0)
+    assert len(_reminders(app)) == 2
