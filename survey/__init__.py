@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.campaigns.rates_views import bp as rates_bp
     from survey.campaigns.views import bp as campaigns_bp
     from survey.committee.views import bp as committee_bp
     from survey.conversations.views import bp as conversations_bp
@@ -75,12 +76,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
     from survey.me.views import bp as me_bp
+    from survey.overview.views import bp as overview_bp
     from survey.people.views import bp as people_bp
     from survey.reporting.views import bp as reporting_bp
     from survey.results.views import bp as results_bp
 
     for blueprint in (
         main_bp,
+        overview_bp,
         answering_bp,
         auth_bp,
         me_bp,

@@ -56,6 +56,11 @@ COMMITTEE_CASES = Rule(
     grants={Role.UTVALGSMEDLEM: Scope.CASE, Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL}
 )
 VACANCIES = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+# Where the year stands, and a campaign's response rates (from invitations, never answers):
+# the project leader for the whole municipality, a unit leader for their units.
+YEAR_AT_A_GLANCE = Rule(
+    grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL, Role.ENHETSLEDER: Scope.UNIT}
+)
 # Survey rounds: the project leader runs them (invitations, texts, letters, delivery with
 # names); a unit leader sees the list, counted for their units, and the response rates.
 CAMPAIGNS = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
@@ -114,6 +119,9 @@ POLICY: dict[str, Rule] = {
     "living.mark_handled": CONVERSATIONS,
     "living.reconfirmation": PERSONAL_DATA,
     "living.export": LIVING_HISTORY,
+    "overview.index": YEAR_AT_A_GLANCE,
+    "rates.campaign": YEAR_AT_A_GLANCE,
+    "rates.download": YEAR_AT_A_GLANCE,
     "followup.index": FOLLOW_UP,
     "followup.person": FOLLOW_UP,
     "followup.set_status": FOLLOW_UP,

@@ -29,7 +29,14 @@ from survey.db import utcnow
 from survey.engine.definition import WRITTEN_AUDIENCE
 from survey.extensions import db
 from survey.living import services
-from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision, Source
+from survey.living.models import (
+    Confirmation,
+    ConfirmationKind,
+    Handled,
+    LivingDocument,
+    Revision,
+    Source,
+)
 from survey.living.relevance import counted
 
 QUESTIONNAIRE_ID = "kartleggingssamtale"
@@ -357,3 +364,21 @@ def side_by_side(
         "threshold_text": threshold_text(threshold),
         "thresholds": [(str(choice), threshold_text(choice)) for choice in found.heltid_thresholds],
     }
+
+
+def inbox_count() -> int:
+    """How many items wait in the project leaders' «Endringer» inbox (survey.living.inbox):
+    the employees' own revisions and their correction requests not marked as handled."""
+    revisions = db.session.scalar(
+        select(func.count())
+        .select_from(Revision)
+        .outerjoin(Handled, Handled.revision_id == Revision.id)
+        .where(Revision.source == Source.EMPLOYEE, Handled.id.is_(None))
+    )
+    corrections = db.session.scalar(
+        select(func.count())
+        .select_from(Confirmation)
+        .outerjoin(Handled, Handled.confirmation_id == Confirmation.id)
+        .where(Confirmation.kind == ConfirmationKind.CORRECTION_REQUESTED, Handled.id.is_(None))
+    )
+    return int(revisions or 0) + int(corrections or 0)

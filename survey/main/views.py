@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 
+from survey.navigation import may
 from survey.urls import safe_local_path
 
 bp = Blueprint("main", __name__)
@@ -20,6 +21,9 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
+    # Project leaders, administrators and unit leaders start at the year at a glance.
+    if may("overview.index"):
+        return redirect(url_for("overview.index"))
     return render_template("main/index.html")
 
 

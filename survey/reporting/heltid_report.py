@@ -95,6 +95,56 @@ def _threshold_text(settings: Settings, lang: str) -> str:
     return _("%(value)s %% or more", value=value)
 
 
+def status_suppressor(counts: Counts, profiles, minimum: int) -> Suppressor:
+    """The classification's cells: per profile every status, adding up to the mapped (`n`);
+    a status is the key (profile id, status)."""
+    s = Suppressor(minimum)
+    n = s.cell("n", counts.mapped)
+    for profile in profiles:
+        statuses = counts.statuses.get(profile.id, dict.fromkeys(STATUS_ORDER, 0))
+        cells = [s.cell((profile.id, status), statuses[status]) for status in STATUS_ORDER]
+        s.add_constraint([*cells, n])
+    return s
+
+
+def arsverk_suppressor(figures: HeltidFigures, minimum: int) -> Suppressor:
+    """Desired extra årsverk (`extra`), the people wanting more (`wanting`) and the mapped
+    (`n`), in total and per unit (key, unit id). Årsverk per unit add up to the total: a
+    hidden unit must not be derivable."""
+    total = figures.total
+    u = Suppressor(minimum)
+    unit_keys = []
+    for unit_id, counts in figures.by_unit.items():
+        key = u.cell(
+            ("extra", unit_id), counts.extra_arsverk, people=counts.change.get("storre", 0)
+        )
+        unit_keys.append(key)
+        u.cell(("wanting", unit_id), counts.change.get("storre", 0))
+        u.cell(("n", unit_id), counts.mapped)
+    u.cell("extra", total.extra_arsverk, people=total.change.get("storre", 0))
+    u.add_constraint([*unit_keys, "extra"])
+    u.cell("wanting", total.change.get("storre", 0))
+    u.add_constraint([*(("wanting", i) for i in figures.by_unit), "wanting"])
+    u.cell("n", total.mapped)
+    u.add_constraint([*(("n", i) for i in figures.by_unit), "n"])
+    return u
+
+
+def trend_point_suppressor(point: TrendPoint, active: str, minimum: int) -> Suppressor:
+    """One day of the trend: the involuntary (`inv`) under the `active` profile and the rest
+    of the `n` mapped; those in heltid (`heltid`) of those with a position size (`ns`)."""
+    s = Suppressor(minimum)
+    n = s.cell("n", point.n)
+    s.cell("inv", point.involuntary.get(active, 0))
+    s.cell("rest", point.n - point.involuntary.get(active, 0))
+    s.add_constraint(["inv", "rest", n])
+    s.cell("heltid", point.heltid)
+    s.cell("ns", point.n_stilling)
+    s.cell("deltid", point.n_stilling - point.heltid)
+    s.add_constraint(["heltid", "deltid", "ns"])
+    return s
+
+
 class _Builder:
     def __init__(self, figures: HeltidFigures, points, lang, minimum, scope_label, names):
         self.figures = figures
@@ -285,13 +335,7 @@ class _Builder:
         return Section(_("Position sizes"), (table, chart, key_figures))
 
     def _status_suppressor(self, counts: Counts, profiles) -> Suppressor:
-        s = Suppressor(self.minimum)
-        n = s.cell("n", counts.mapped)
-        for profile in profiles:
-            statuses = counts.statuses.get(profile.id, dict.fromkeys(STATUS_ORDER, 0))
-            cells = [s.cell((profile.id, status), statuses[status]) for status in STATUS_ORDER]
-            s.add_constraint([*cells, n])
-        return s
+        return status_suppressor(counts, profiles, self.minimum)
 
     def classification(self) -> Section:
         total, settings, lang = self.total, self.settings, self.lang
@@ -399,22 +443,7 @@ class _Builder:
             note=self.coverage(),
         )
 
-        # Årsverk per unit add up to the total: a hidden unit must not be derivable.
-        u = Suppressor(self.minimum)
-        unit_keys = []
-        for unit_id, counts in self.figures.by_unit.items():
-            key = u.cell(
-                ("extra", unit_id), counts.extra_arsverk, people=counts.change.get("storre", 0)
-            )
-            unit_keys.append(key)
-            u.cell(("wanting", unit_id), counts.change.get("storre", 0))
-            u.cell(("n", unit_id), counts.mapped)
-        u.cell("extra", total.extra_arsverk, people=total.change.get("storre", 0))
-        u.add_constraint([*unit_keys, "extra"])
-        u.cell("wanting", total.change.get("storre", 0))
-        u.add_constraint([*(("wanting", i) for i in self.figures.by_unit), "wanting"])
-        u.cell("n", total.mapped)
-        u.add_constraint([*(("n", i) for i in self.figures.by_unit), "n"])
+        u = arsverk_suppressor(self.figures, self.minimum)
         arsverk = Table(
             "arsverk",
             _("Desired change in årsverk"),
@@ -784,29 +813,21 @@ class _Builder:
         bars = []
         top = 0
         for point in self.points:
-            s = Suppressor(self.minimum)
-            n = s.cell("n", point.n)
-            inv = s.cell("inv", point.involuntary.get(active, 0))
-            s.cell("rest", point.n - point.involuntary.get(active, 0))
-            s.add_constraint(["inv", "rest", n])
-            heltid = s.cell("heltid", point.heltid)
-            s.cell("ns", point.n_stilling)
-            s.cell("deltid", point.n_stilling - point.heltid)
-            s.add_constraint(["heltid", "deltid", "ns"])
+            s = trend_point_suppressor(point, active, self.minimum)
             label = fmt_date_short(point.day, lang)
             rows.append(
                 Row(
                     (
                         self.text(label),
-                        self.count(s.shown(n)),
-                        self.count(s.shown(inv)),
-                        self.share(s.shown(inv), s.shown(n)),
+                        self.count(s.shown("n")),
+                        self.count(s.shown("inv")),
+                        self.share(s.shown("inv"), s.shown("n")),
                         self.average(point),
-                        self.share(s.shown(heltid), s.shown("ns")),
+                        self.share(s.shown("heltid"), s.shown("ns")),
                     )
                 )
             )
-            shown = s.shown(inv)
+            shown = s.shown("inv")
             top = max(top, shown or 0)
             bars.append(
                 charts.Bar(
