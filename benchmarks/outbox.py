@@ -210,6 +210,15 @@ def _peak_kib(pid: int) -> int | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _send(database: str, port: int, rate: int, count: int, every: float, received) -> dict:
     env = {
         **os.environ,
@@ -231,18 +240,22 @@ def _send(database: str, port: int, rate: int, count: int, every: float, receive
     samples = []
     first_at = last_at = None
     first_count = last_count = 0
+    first_cpu = last_cpu = None
     next_sample = 0.0
     peak = 0
     while process.poll() is None:
         time.sleep(0.05)
         now = time.perf_counter()
         done = received.value
+        cpu = _cpu_seconds(process.pid)
         if done and first_at is None:
             # The process has started and connected: the sending phase begins.
             first_at, first_count = now, done
+            first_cpu = cpu
             next_sample = now
         if done != last_count:
             last_at, last_count = now, done
+            last_cpu = cpu
         peak = max(peak, _peak_kib(process.pid) or 0)
         if first_at is None or now < next_sample:
             continue
@@ -267,6 +280,8 @@ def _send(database: str, port: int, rate: int, count: int, every: float, receive
         "first_at": (first_at or ended) - started,
         "sending": (last_at or ended) - (first_at or ended),  # first to last message
         "first_count": first_count,
+        "last_count": last_count,
+        "cpu": None if first_cpu is None or last_cpu is None else last_cpu - first_cpu,
         "samples": samples,
         "peak_kib": peak,
     }
@@ -334,6 +349,12 @@ def _sending(database: str, count: int, rate: int, every: float) -> int:
         f"  start-up {result['first_at']:.1f} s, then {got} received, the first to the last in "
         f"{result['sending']:.1f} s: {achieved:.0f}/min achieved against {limit}"
     )
+    if result["cpu"] and result["last_count"] > result["first_count"]:
+        per_message = result["cpu"] / (result["last_count"] - result["first_count"])
+        print(
+            f"  sender CPU {per_message * 1000:.1f} ms a message (claim, build, SMTP, commit): "
+            f"a ceiling of about {60 / per_message:.0f}/min where its CPU is the limit"
+        )
     rss = [sample[2] for sample in result["samples"]]
     if rss:
         quarter = max(1, len(rss) // 4)
