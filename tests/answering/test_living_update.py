@@ -155,6 +155,23 @@ def test_answers_go_over_the_current_revision_and_the_guide_drops_what_no_longer
     assert "Hvor stor stilling ønsker du?" in receipt
 
 
+def test_the_same_answers_again_are_a_revision_without_changes(app, respondent):
+    person_id = make_person(app, password=None)
+    first_campaign, first_slug = make_campaign(app, "identified")
+    answer_all(respondent, invite(app, first_campaign, person_id), first_slug, WANTS_NOTHING_MORE)
+    second_campaign, second_slug = make_campaign(app, "identified")
+    from tests.conftest import Respondent
+
+    again = Respondent(app.test_client())
+    receipt = answer_all(
+        again, invite(app, second_campaign, person_id), second_slug, WANTS_NOTHING_MORE
+    )
+
+    first, second = revisions(app, person_id)
+    assert second.data == first.data and second.changed_fields == []
+    assert "Ingenting er endret fra det vi hadde registrert før." in receipt
+
+
 def test_a_newer_revision_is_not_overwritten_the_answers_wait_in_a_draft(app, client, respondent):
     person_id = make_person(app)
     save_conversation(app, person_id)
