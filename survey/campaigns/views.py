@@ -45,7 +45,7 @@ from survey.problems import ProblemError
 bp = Blueprint("campaigns", __name__, url_prefix="/kampanjer")
 logger = logging.getLogger(__name__)
 
-TEXT_LANGUAGES = ("nb", "nn", "en")
+TEXT_LANGUAGES = services.MESSAGE_LANGUAGES  # the languages messages can be written in
 # Statuses of a campaign in which nobody may answer any more: no invitations, no reminders.
 FINISHED = ("closed", "ended")
 FAILURES_SHOWN = 200  # the newest; the rest wait in `survey outbox status`
