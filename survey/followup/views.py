@@ -165,7 +165,10 @@ def _render_person(person: Person, status_form=None, booking_form=None, code: in
     status_form = status_form or StatusForm(
         status=entry.status.value if entry and entry.status is not FollowUpStatus.BOOKED else None
     )
-    booking_form = booking_form or BookingForm()
+    # Booking again starts from the place and note of the last booking.
+    booking_form = booking_form or BookingForm(
+        place=entry.place if entry else None, note=entry.note if entry else None
+    )
     _record_reads([person.id], "follow_up")
     return render_template(
         "followup/person.html",

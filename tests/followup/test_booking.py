@@ -183,3 +183,12 @@ def test_the_calendar_invitation_keeps_summer_time(app):
     assert start == starts and start.utcoffset() == dt.timedelta(hours=2)
     assert str(event["uid"]).startswith(f"followup-7-{DAY.year + 1}0706T063000Z@")
     assert "attendee" not in event
+
+
+def test_booking_again_starts_from_the_last_place_and_note(app, client, town, leader):
+    login_as(client, app, leader)
+    anna = town["Anna"]
+    _book(client, anna, place="Tunet, rom 3", note="Ta med turnus")
+    page = client.get(f"/oppfolging/{anna}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="place"[^>]*value="Tunet, rom 3"', page), page[-4000:]
+    assert re.search(r">\s*Ta med turnus</textarea>", page)
