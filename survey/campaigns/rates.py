@@ -14,7 +14,7 @@ Small groups: the counts say who took part, not what they answered, so in identi
 confidential campaigns (where the project leader knows whom they invited and follows up
 non-respondents by name) they are shown as they are. In anonymous campaigns a row describing
 fewer than SMALL_GROUP_MINIMUM invited people is hidden, with the rows it could be worked
-out from, by `survey.reporting.suppression.Suppressor` (docs/domain.md § Response rates)."""
+out from, by `survey.reporting.suppression.Suppressor` (docs/domain.md § Reports: Response rates)."""
 
 from __future__ import annotations
 
