@@ -80,6 +80,13 @@ class Entry:
     note: str | None
     last_confirmed: dt.datetime | None  # aware, UTC
     channel: Channel | None  # how a message reaches them (None: tell them in person)
+    # Held or no longer relevant, but the record has changed since (a new year's answers).
+    changed_since: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Still to be followed up: not contacted, booked, or new answers since it was closed."""
+        return self.status in OPEN_STATUSES or self.changed_since
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -146,8 +153,8 @@ def _on_roster():
 
 
 def _current_records(person_ids: Collection[int] | None = None):
-    """(person id, name, unit id, e-mail, mobile, document id, current revision data) for
-    people on the roster with a record."""
+    """(person id, name, unit id, e-mail, mobile, document id, current revision data, when it
+    was saved) for people on the roster with a record."""
     latest = (
         select(Revision.document_id, func.max(Revision.number).label("number"))
         .group_by(Revision.document_id)
@@ -163,6 +170,7 @@ def _current_records(person_ids: Collection[int] | None = None):
             Person.mobile,
             LivingDocument.id,
             Revision.data,
+            Revision.created_at,
         )
         .join(people, people.c.id == Person.id)
         .join(LivingDocument, LivingDocument.person_id == Person.id)
@@ -188,13 +196,11 @@ def entries(
     no longer relevant; by name within. `unit_ids` limits it to people registered in those
     units (the caller expands sub-units); `status` is a FollowUpStatus value or "open"."""
     rows = []
-    for person, document_id, stored in (
-        (row[:5], row[5], row[6]) for row in _current_records(person_ids)
-    ):
+    for *person, document_id, stored, saved_at in _current_records(person_ids):
         data = counted(stored)
         reasons = _reasons(data)
         if reasons:
-            rows.append((_Who(*person), document_id, reasons, data))
+            rows.append((_Who(*person), document_id, reasons, data, _aware(saved_at)))
     if unit_ids is not None:
         allowed = set(unit_ids)
         rows = [row for row in rows if row[0].unit_id in allowed]
@@ -222,7 +228,7 @@ def entries(
     confirmed = dict(db.session.execute(confirmed_query).all())
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     result = []
-    for person, document_id, reasons, data in rows:
+    for person, document_id, reasons, data, saved_at in rows:
         held = positions.get(person.id, [])
         largest = max(held, key=lambda p: p.stillingsprosent, default=None)
         stated_group = data.get("yrkesgruppe")
@@ -251,12 +257,18 @@ def entries(
                 note=follow_up.note if follow_up else None,
                 last_confirmed=_aware(confirmed.get(document_id)),
                 channel=_channel(person.email, person.mobile),
+                changed_since=(
+                    follow_up is not None
+                    and follow_up.status not in OPEN_STATUSES
+                    and saved_at is not None
+                    and saved_at > _aware(follow_up.updated_at)
+                ),
             )
         )
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     result.sort(
         key=lambda e: (
-            _STATUS_ORDER[e.status],
+            0 if e.changed_since else _STATUS_ORDER[e.status],
             e.booked_for or far if e.status is FollowUpStatus.BOOKED else far,
             e.name.casefold(),
             e.person_id,
@@ -280,7 +292,7 @@ def narrowed(
     if yrkesgruppe:
         result = [entry for entry in result if entry.yrkesgruppe == yrkesgruppe]
     if status == "open":
-        result = [entry for entry in result if entry.status in OPEN_STATUSES]
+        result = [entry for entry in result if entry.open]
     elif status:
         result = [entry for entry in result if entry.status == status]
     return result
@@ -293,7 +305,8 @@ def entry_for(person: Person) -> Entry | None:
 
 
 def open_count(unit_ids: Collection[int] | None = None) -> int:
-    """People on the list not yet followed up: not contacted, or a conversation booked."""
+    """People on the list not yet followed up: not contacted, a conversation booked, or new
+    answers since their follow-up was closed."""
     return len(entries(unit_ids, status="open"))
 
 

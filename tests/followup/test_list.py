@@ -227,3 +227,46 @@ def test_the_pages_get_plain_data_and_a_booking_reaches_the_sender(app, client, 
     with app.app_context():
         [message] = db.session.scalars(select(OutboxMessage)).all()
         assert message.status is OutboxStatus.PENDING
+
+
+def test_new_answers_after_a_held_conversation_open_it_again(app, client, town, leader):
+    from survey.accounts.models import Person
+    from survey.living import services as living
+    from survey.living.models import Source
+
+    _english(client)
+    login_as(client, app, leader)
+    bjorn = town["Bjørn"]
+    client.post(
+        f"/oppfolging/{bjorn}/status",
+        data={"status": "held", "csrf_token": _csrf(client, f"/oppfolging/{bjorn}")},
+    )
+    with app.app_context():
+        assert services.open_count() == 2
+    # A year later Bjørn asks again in the annual survey.
+    with app.app_context():
+        person = db.session.get(Person, bjorn)
+        document = living.document_for(person)
+        current = living.current_revision(document)
+        living.save_revision(
+            document,
+            {**current.data, "onsket_endring": "storre", "onsket_prosent": 80},
+            base=current.number,
+            author=person,
+            author_role="ansatt",
+            source=Source.CAMPAIGN,
+        )
+        db.session.commit()
+    with app.app_context():
+        [entry] = [e for e in services.entries() if e.person_id == bjorn]
+        assert entry.status is FollowUpStatus.HELD and entry.changed_since and entry.open
+        assert services.open_count() == 3
+    page = client.get("/oppfolging/?status=open").get_data(as_text=True)
+    assert "Bjørn" in page and "New answers since the status was set" in page
+    # Marking it again closes it.
+    client.post(
+        f"/oppfolging/{bjorn}/status",
+        data={"status": "held", "csrf_token": _csrf(client, f"/oppfolging/{bjorn}")},
+    )
+    with app.app_context():
+        assert services.open_count() == 2
