@@ -338,3 +338,18 @@ def test_long_campaign_is_shown_week_by_week():
     assert weekly and days[0] == start and days[1] == dt.date(2026, 1, 8)
     assert days[-1] == dt.date(2026, 6, 30)
     assert trend_days(start, dt.date(2025, 12, 1)) == ([], False)
+
+
+def test_anonymous_page_and_csv_show_hidden_rows_as_a_dash(app, client):
+    campaign_id = build(app, mode="anonymous")
+    login_as(client, app, make_person(app, "prosjektleder"))
+    page = client.get(f"/kampanjer/{campaign_id}/svar", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Anonymous survey: a row of fewer than 5 invited people" in html
+    assert ">–</td>" in html
+    assert "Answers through the open link are not counted here." in html
+    csv = client.get(f"/kampanjer/{campaign_id}/svar.csv", headers={"Accept-Language": "en"})
+    text = csv.get_data(as_text=True)
+    assert "Avdeling A1;3;–;–;–;–;–" in text
+    assert "hidden in anonymous surveys" in text
