@@ -16,6 +16,7 @@ from survey.accounts.models import Role
 
 MENU = (
     ("me.overview", _l("My page")),
+    ("overview.index", _l("Overview")),
     ("people.index", _l("People")),
     ("living.inbox", _l("Changes")),
     ("followup.index", _l("Follow-up")),

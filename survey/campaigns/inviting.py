@@ -26,6 +26,7 @@ from survey.campaigns.models import Campaign, Channel, Invitation
 from survey.campaigns.services import derived_token, hash_token, new_salt
 from survey.db import today
 from survey.extensions import db
+from survey.outbox.services import channel_for
 from survey.problems import Problem, ProblemError
 from survey.roster.services import RosterEntry, on_roster_ids, roster_entries
 
@@ -87,15 +88,6 @@ class _Selected:
     channel: Channel
 
 
-def channel_for(email: str | None, mobile: str | None) -> Channel:
-    """E-mail when the roster has an address, else SMS when it has a mobile, else a letter."""
-    if email:
-        return Channel.EMAIL
-    if mobile:
-        return Channel.SMS
-    return Channel.LETTER
-
-
 def _unit_filter(selection: RosterSelection) -> set[int] | None:
     if selection.unit_code is None:
         return None
@@ -123,7 +115,9 @@ def _select(selection: RosterSelection) -> list[_Selected]:
             continue
         if selection.part_time_only and not entry.part_time:
             continue
-        selected.append(_Selected(entry, channel_for(*contacts[person_id])))
+        # What the roster knows (the preview counts e-mail / mobile / neither); whether SMS is
+        # set up is decided when the message is queued (messaging.queue_invitations).
+        selected.append(_Selected(entry, channel_for(*contacts[person_id], sms=True)))
     return selected
 
 

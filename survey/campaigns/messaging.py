@@ -38,7 +38,7 @@ from survey.campaigns.services import MESSAGE_LANGUAGES, derived_token, invitati
 from survey.db import today as current_day
 from survey.extensions import db
 from survey.outbox.models import MessageKind, OutboxMessage, OutboxStatus
-from survey.outbox.services import Message, enqueue_many
+from survey.outbox.services import Message, channel_for, enqueue_many, sms_enabled
 from survey.problems import Problem
 from survey.questionnaires.services import definition_of, latest_version
 
@@ -399,20 +399,6 @@ def link_for(token: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + invitation_path(token)
 
 
-def sms_enabled() -> bool:
-    return bool(current_app.config.get("SMS_PROVIDER"))
-
-
-def channel_for(email: str | None, mobile: str | None, sms: bool | None = None) -> Channel:
-    """E-mail when the roster has an address, else SMS when it has a mobile number and an SMS
-    service is configured, else a printed letter."""
-    if email:
-        return Channel.EMAIL
-    if mobile and (sms_enabled() if sms is None else sms):
-        return Channel.SMS
-    return Channel.LETTER
-
-
 @dataclasses.dataclass(frozen=True)
 class _Recipient:
     invitation_id: int
@@ -461,7 +447,7 @@ class _Composer:
     def message(
         self, recipient: _Recipient, kind: str, outbox_kind: MessageKind
     ) -> tuple[Channel, Message | None]:
-        channel = channel_for(recipient.email, recipient.mobile, self.sms)
+        channel = channel_for(recipient.email, recipient.mobile, sms=self.sms)
         if channel is Channel.LETTER:
             return channel, None
         token = derived_token(self.secret_key, recipient.token_salt)

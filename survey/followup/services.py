@@ -40,6 +40,7 @@ from survey.living.models import Confirmation, ConfirmationKind, LivingDocument,
 from survey.living.presenting import reconfirmation_rows
 from survey.living.relevance import counted
 from survey.living.services import needing_reconfirmation
+from survey.outbox import services as outbox
 from survey.outbox.models import MessageKind, OutboxMessage
 from survey.outbox.services import Message, enqueue
 from survey.roster.models import Position
@@ -124,16 +125,9 @@ def _reasons(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 def channel_for(person: Person) -> Channel | None:
-    """E-mail when an address is known, else SMS to the mobile, else none."""
-    return _channel(person.email, person.mobile)
-
-
-def _channel(email: str | None, mobile: str | None) -> Channel | None:
-    if email:
-        return Channel.EMAIL
-    if mobile:
-        return Channel.SMS
-    return None
+    """How the person is reached (`outbox.services.channel_for`); None: tell them in person."""
+    channel = outbox.channel_for(person.email, person.mobile)
+    return None if channel is Channel.LETTER else channel
 
 
 class _Who(NamedTuple):
@@ -256,7 +250,7 @@ def entries(
                 place=follow_up.place if follow_up else None,
                 note=follow_up.note if follow_up else None,
                 last_confirmed=_aware(confirmed.get(document_id)),
-                channel=_channel(person.email, person.mobile),
+                channel=channel_for(person),
                 changed_since=(
                     follow_up is not None
                     and follow_up.status not in OPEN_STATUSES

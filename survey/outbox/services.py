@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, insert, or_, select, update
 
 from survey.campaigns.models import Channel
@@ -37,6 +38,23 @@ class Message:
     def __post_init__(self) -> None:
         if self.channel is Channel.LETTER:
             raise ValueError("letters are printed, not sent: see campaigns letters")
+
+
+def sms_enabled() -> bool:
+    """Whether an SMS provider is configured (SMS_PROVIDER)."""
+    return bool(current_app.config.get("SMS_PROVIDER"))
+
+
+def channel_for(email: str | None, mobile: str | None, *, sms: bool | None = None) -> Channel:
+    """How a person is reached, the one rule for invitations, reminders, bookings and
+    re-confirmations: e-mail when the roster has an address, else SMS when it has a mobile
+    number and SMS is set up (`sms`, default: the configuration), else on paper (a letter, or
+    in person)."""
+    if email:
+        return Channel.EMAIL
+    if mobile and (sms_enabled() if sms is None else sms):
+        return Channel.SMS
+    return Channel.LETTER
 
 
 def enqueue(message: Message) -> None:

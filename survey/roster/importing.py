@@ -106,16 +106,12 @@ ROSTER_SYNONYMS = {
         "mobilnr",
         "mobiltelefon",
         "mobiltlf",
-        "telefon",
-        "telefonnummer",
-        "telefonnr",
-        "tlf",
-        "tlf.nr",
-        "tlfnr",
+        # Not «telefon»/«tlf»: such a column often holds landlines, and a roster would then
+        # fail on every row; map it with --map mobil=… (or on the web preview) when it holds
+        # mobile numbers.
         "mobile",
         "mobile number",
         "mobile phone",
-        "phone",
     ],
 }
 # «Stilling %» is a percent, «Stilling» alone a title: the header with «%» decides.

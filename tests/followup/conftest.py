@@ -163,3 +163,10 @@ def town(app):
 @pytest.fixture
 def leader(app):
     return make_person(app, "prosjektleder", name="Pia Prosjekt")
+
+
+@pytest.fixture(autouse=True)
+def sms_set_up(app):
+    """An SMS provider is configured (the console one): people with only a mobile number are
+    reached by SMS. Without one they are told in person (tests/followup/test_list.py)."""
+    app.config["SMS_PROVIDER"] = "console"

@@ -38,10 +38,20 @@ def test_who_is_on_the_list(app, town):
     assert all(entry.status is FollowUpStatus.NOT_CONTACTED for entry in entries.values())
     with app.app_context():
         assert services.open_count() == 3
+
         from survey.accounts.services import find_unit
 
         assert services.open_count({find_unit("hjemme").id}) == 1
         assert services.open_count(set()) == 0
+
+
+def test_without_an_sms_service_a_mobile_number_is_no_channel(app, town):
+    """One rule for every message (outbox.services.channel_for): SMS only when it is set up."""
+    app.config["SMS_PROVIDER"] = None
+    with app.app_context():
+        entries = {entry.name: entry for entry in services.entries()}
+    assert entries["Anna"].channel.value == "email"
+    assert entries["Bjørn"].channel is None
 
 
 def test_a_yes_stored_as_true_also_counts(app):

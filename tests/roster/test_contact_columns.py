@@ -96,7 +96,7 @@ def test_mobil_and_epost_are_stored(app, runner, units, tmp_path):
     assert people(app)["2"][1] == "+4798765432"
 
 
-@pytest.mark.parametrize("header", ["Mobilnummer", "Telefon", "Tlf.", "Mobile phone"])
+@pytest.mark.parametrize("header", ["Mobilnummer", "Mobiltelefon", "Mobile phone"])
 def test_mobil_synonyms(app, runner, units, tmp_path, header):
     path = roster_file(
         tmp_path,
@@ -106,6 +106,18 @@ def test_mobil_synonyms(app, runner, units, tmp_path, header):
     result = invoke(runner, "roster", "import", path)
     assert result.exit_code == 0, result.output
     assert people(app)["1"][1] == "+4791234567"
+
+
+def test_a_telefon_column_is_not_taken_for_mobile_numbers(app, runner, units, tmp_path):
+    """«Telefon» often holds landlines: read as mobil, every row would fail."""
+    path = roster_file(
+        tmp_path,
+        ["1;Kari;HJT;Sykepleier;80;Fast;;;22 12 34 56"],
+        header=HEADER.replace("Mobil", "Telefon"),
+    )
+    result = invoke(runner, "roster", "import", path)
+    assert result.exit_code == 0, result.output
+    assert people(app)["1"][1] is None
 
 
 def test_invalid_numbers_and_addresses_are_named_by_line(app, runner, units, tmp_path):
