@@ -272,8 +272,13 @@ def recorded_view(
     """The receipt's account of the living document (answering.services.recorded_changes):
     each changed field with the label the respondent just read (the guide's wording for «du»
     for the fields the survey does not ask), and its value or «removed»."""
+    # In the order the respondent met the questions; the guide's own fields after them.
+    order = {q.name: i for i, q in enumerate(survey.questions)}
+    if guide is not None:
+        for question in guide.questions:
+            order.setdefault(question.name, len(order))
     changes = []
-    for name, data in recorded.get("changes", []):
+    for name, data in sorted(recorded.get("changes", []), key=lambda c: order.get(c[0], 1e9)):
         question = _question_named(survey, name)
         audience = WRITTEN_AUDIENCE
         if question is None and guide is not None:

@@ -13,9 +13,10 @@ from typing import Any
 from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from survey.accounts.models import Person, Unit
+from survey.campaigns import rates
 from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.db import today
 from survey.extensions import db
@@ -120,25 +121,27 @@ def status(campaign: Campaign, day: dt.date | None = None) -> dict[str, Any]:
 def invitation_counts(
     campaign_ids: Collection[int] | None = None, unit_ids: Collection[int] | None = None
 ) -> dict[int, dict[str, int]]:
-    """Per campaign: invited (not marked as left), submitted, and left; only invitations in
-    `unit_ids` when given (a unit leader's units)."""
-    query = select(
-        Invitation.campaign_id,
-        func.count().label("all"),
-        func.sum(case((Invitation.left_on.is_(None), 1), else_=0)),
-        func.sum(case((Invitation.used_on.is_not(None), 1), else_=0)),
-    ).group_by(Invitation.campaign_id)
-    if campaign_ids is not None:
-        query = query.where(Invitation.campaign_id.in_(list(campaign_ids)))
+    """Per campaign: invited and submitted as the response-rate page counts them
+    (`rates.totals`: invitations of people who left the roster are not in either), and how
+    many left; only invitations in `unit_ids` when given (a unit leader's units)."""
+    if campaign_ids is None:
+        campaign_ids = db.session.scalars(select(Campaign.id)).all()
+    tallies = rates.totals(campaign_ids, unit_ids)
+    left_query = (
+        select(Invitation.campaign_id, func.count())
+        .where(Invitation.campaign_id.in_(sorted(tallies)), Invitation.left_on.is_not(None))
+        .group_by(Invitation.campaign_id)
+    )
     if unit_ids is not None:
-        query = query.where(Invitation.unit_id.in_(list(unit_ids)))
+        left_query = left_query.where(Invitation.unit_id.in_(sorted(unit_ids)))
+    left = {campaign_id: n for campaign_id, n in db.session.execute(left_query)}
     return {
         campaign_id: {
-            "invited": int(invited or 0),
-            "submitted": int(submitted or 0),
-            "left": int(total) - int(invited or 0),
+            "invited": tally.invited,
+            "submitted": tally.submitted,
+            "left": int(left.get(campaign_id, 0)),
         }
-        for campaign_id, total, invited, submitted in db.session.execute(query)
+        for campaign_id, tally in tallies.items()
     }
 
 

@@ -33,7 +33,8 @@ How they go over the current revision
   what the guide would not show given the new answers is dropped (the leader's assessment of
   someone who no longer wants more), and fields the guide does not ask are kept.
 A revision is saved also when nothing changed: the employee stated it anew that day (the
-receipt says there were no changes).
+receipt says there were no changes), and it is recorded as confirmed by them: answering the
+annual survey with one's name is the year's re-confirmation of the record.
 
 A conflict: a revision newer than the one current when the draft was made (the project leader
 saved a conversation meanwhile) is never overwritten. The campaign's version (its answers
@@ -62,7 +63,7 @@ from survey.conversations.models import DraftKind
 from survey.db import today
 from survey.extensions import db
 from survey.living import services as living
-from survey.living.models import LivingDocument, Revision, Source
+from survey.living.models import ConfirmationKind, LivingDocument, Revision, Source
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,11 @@ def record(submission: answering.IdentifiedSubmission) -> dict[str, Any] | None:
         except living.Conflict:  # saved by someone else this very moment
             pass
         else:
+            # The employee has just stated their record: that is the year's confirmation
+            # (docs/domain.md § Yearly cycle), so the record is not «to be confirmed again».
+            living.record_confirmation(
+                document, person, revision.number, ConfirmationKind.CONFIRMED
+            )
             logger.info(
                 "response %s recorded as revision %d of living document %s",
                 submission.response_id,

@@ -167,9 +167,9 @@ def _roster_only(mapped, day: dt.date, unit_ids: Collection[int] | None, exclusi
     """The people on the roster on `day` (a position begun by then) without a living document
     in force then, as rows shaped like `mapped`'s: the register facts the roster holds (the
     positions added up, the largest position's yrkesgruppe and ansettelsesform, as the
-    interview guide is pre-filled: conversations/services.py roster_prefill), every answer
-    NULL, `mapped` 0. The roster keeps no history, so this is today's roster; a position that
-    starts after `day` does not count yet."""
+    interview guide is pre-filled: roster/services.py roster_prefill), every answer NULL,
+    `mapped` 0. The roster keeps no history, so this is today's roster; a position that
+    starts after `day` does not count yet, nor does anyone who had left the roster by then."""
     f = FACTS.c
     begun = or_(Position.startdato.is_(None), Position.startdato <= day)
     ranked = (
@@ -217,6 +217,8 @@ def _roster_only(mapped, day: dt.date, unit_ids: Collection[int] | None, exclusi
         .join(Person, Person.id == ranked.c.person_id)
         .outerjoin(EmployeeDetails, EmployeeDetails.person_id == Person.id)
         .where(ranked.c.rank == 1, Person.id.not_in(documented))
+        # Someone a roster import no longer listed has left (their positions are kept).
+        .where(or_(Person.left_roster_on.is_(None), Person.left_roster_on > day))
     )
     if unit_ids is not None:
         query = query.where(Person.unit_id.in_(sorted(unit_ids)))

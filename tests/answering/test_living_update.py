@@ -123,6 +123,17 @@ def test_identified_answers_become_the_first_revision(app, respondent):
     assert "Hvor stor er stillingen din?" in receipt and "50 %" in receipt
     assert "Vil du ha en samtale med prosjektleder om stillingen din?" in receipt
     assert 'href="/meg/"' in receipt or 'href="/meg"' in receipt
+    # In the order the questions were asked: the position before the wish.
+    assert receipt.index("Hvor stor er stillingen din?") < receipt.index("Hva ønsker du deg?")
+    assert receipt.index("Hva ønsker du deg?") < receipt.index("Vil du ha en samtale")
+
+    # Answering with one's name is the year's confirmation of the record.
+    with app.app_context():
+        from survey.living.models import Confirmation, ConfirmationKind
+
+        [confirmation] = db.session.scalars(select(Confirmation)).all()
+        assert confirmation.kind is ConfirmationKind.CONFIRMED
+        assert (confirmation.person_id, confirmation.revision_number) == (person_id, 1)
 
     row = invitation_row(app, campaign_id)
     assert row.used_on is not None and row.started_on is not None and row.opened_on is not None

@@ -205,3 +205,16 @@ def test_mapped_figures_state_their_coverage(app, runner, tmp_path, imported):
     assert "1 000, av dem er 1 holdt utenfor og 999 telt" in text
     assert "Studenter (1)" in text
     assert "Kartlagt 18 av 999" in text
+
+
+def test_people_who_left_the_roster_are_not_counted(app, runner, tmp_path, imported):
+    """A roster import that no longer lists someone marks them as left; their positions are
+    kept (history), but the report's roster part counts only those still on it."""
+    with app.app_context():
+        people = db.session.scalars(select(Person).order_by(Person.id).limit(3)).all()
+        for person in people:
+            person.left_roster_on = dt.date(2026, 11, 1)
+        db.session.commit()
+    text = heltid_html(runner, tmp_path, "left")
+    assert "997, av dem er 0 holdt utenfor og 997 telt" in text
+    assert "Kartlagt 0 av 997" in text
