@@ -76,6 +76,8 @@ class DefaultConfig:
     SMS_SENDER = "Kommunen"  # up to 11 letters, shown as the sender on the phone
     # Shown in letters and messages: where an employee gets help (a phone number, a desk).
     HELP_CONTACT: str | None = None
+    # REPORT_AUTHOR (not set by default): the municipality, e.g. "Songdalen kommune": the
+    # heading of the letters and the author of the PDF reports ("Heltid" when not set).
 
     # OpenID Connect (Microsoft Entra ID, ID-porten): set OIDC_METADATA_URL to enable.
     OIDC_METADATA_URL: str | None = None
@@ -118,6 +120,7 @@ def from_environment() -> dict:
         "SMS_BODY_TEMPLATE",
         "SMS_SENDER",
         "HELP_CONTACT",
+        "REPORT_AUTHOR",
         "OIDC_METADATA_URL",
         "OIDC_CLIENT_ID",
         "OIDC_CLIENT_SECRET",
