@@ -371,7 +371,8 @@ def test_roster_and_unit_imports_log_counts_never_names(runner, tmp_path, logs):
     messages = [r.getMessage() for r in logs.records if r.name.startswith("survey.roster.")]
     assert messages == [
         "unit import: 5 new units, 0 updated, 0 unchanged",
-        "roster import: 3 new employees, 0 updated, 0 unchanged, 0 not in the file, 0 new units",
+        "roster import: 3 new employees, 0 updated, 0 unchanged, 0 not in the file "
+        "(0 newly marked as left), 0 new units",
     ]
     for row in ROSTER:
         fields = row.split(";")
