@@ -145,23 +145,31 @@ def invitation_counts(
     }
 
 
-def campaign_rows(lang: str, unit_ids: Collection[int] | None = None) -> list[dict[str, Any]]:
-    """Every campaign, newest first, for the list page."""
+def campaign_rows(
+    lang: str, unit_ids: Collection[int] | None = None, *, minimum: int
+) -> list[dict[str, Any]]:
+    """Every campaign, newest first, for the list page. An anonymous campaign's counts are
+    hidden when fewer than `minimum` are invited, as its response-rate page hides them."""
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id.desc())).all()
     counts = invitation_counts(unit_ids=unit_ids)
     empty = {"invited": 0, "submitted": 0, "left": 0}
-    return [
-        {
-            "id": campaign.id,
-            "title": title_of(campaign, lang),
-            "questionnaire": questionnaire_title(campaign.questionnaire_id, lang),
-            "mode": str(MODE_LABELS[campaign.mode]),
-            "period": period_text(campaign),
-            "status": status(campaign),
-            **counts.get(campaign.id, empty),
-        }
-        for campaign in campaigns
-    ]
+    rows = []
+    for campaign in campaigns:
+        count = counts.get(campaign.id, empty)
+        tally = rates.Tally(invited=count["invited"], submitted=count["submitted"])
+        rows.append(
+            {
+                "id": campaign.id,
+                "title": title_of(campaign, lang),
+                "questionnaire": questionnaire_title(campaign.questionnaire_id, lang),
+                "mode": str(MODE_LABELS[campaign.mode]),
+                "period": period_text(campaign),
+                "status": status(campaign),
+                **count,
+                "hidden": rates.total_hidden(campaign, tally, minimum),
+            }
+        )
+    return rows
 
 
 def campaign_view(campaign: Campaign, lang: str) -> dict[str, Any]:

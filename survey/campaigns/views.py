@@ -89,10 +89,17 @@ def _rates_url(campaign_id: int) -> str | None:
 @bp.get("/")
 def index():
     unit_ids = visible_unit_ids()
-    rows = presenting.campaign_rows(_lang(), unit_ids)
+    rows = presenting.campaign_rows(
+        _lang(), unit_ids, minimum=current_app.config["SMALL_GROUP_MINIMUM"]
+    )
     for row in rows:
         row["rates_url"] = _rates_url(row["id"])
-    return render_template("campaigns/index.html", campaigns=rows, all_units=unit_ids is None)
+    return render_template(
+        "campaigns/index.html",
+        campaigns=rows,
+        all_units=unit_ids is None,
+        small_group_minimum=current_app.config["SMALL_GROUP_MINIMUM"],
+    )
 
 
 # --- a new campaign and its schedule ----------------------------------------------------------

@@ -177,6 +177,20 @@ def test_a_unit_leader_sees_counts_for_their_units_only(app, roster, leader):
     assert "3 invited" in text and "0 answered" in text
 
 
+def test_an_anonymous_campaigns_small_counts_are_hidden_in_the_list(app, roster, leader):
+    """As on its response-rate page: fewer than SMALL_GROUP_MINIMUM invited, no figures."""
+    campaign = _campaign(app, mode="anonymous")
+    leader.get(f"/kampanjer/{campaign}/inviter")
+    leader.post(f"/kampanjer/{campaign}/inviter", {})
+    text = _text(leader.get("/kampanjer/").get_data(as_text=True))
+    assert "6 invited" in text  # six people: not a small group
+
+    unit_leader = _staff(app, app.test_client(), "enhetsleder", unit="omsorg_a")
+    text = _text(unit_leader.get("/kampanjer/").get_data(as_text=True))
+    assert "fewer than 5 invited: figures not shown" in text
+    assert "3 invited" not in text
+
+
 # --- a new campaign ---------------------------------------------------------------------------
 
 
