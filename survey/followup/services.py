@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Collection, Sequence
 from decimal import Decimal
+from email.utils import parseaddr
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -508,8 +509,9 @@ def booking_ics(
     attendee_email: str | None,
     attendee_name: str | None,
 ) -> str:
-    """A calendar invitation (METHOD:REQUEST) in Europe/Oslo time. The UID is stable for a
-    follow-up and a start time, so sending the same booking twice does not add two events."""
+    """A calendar invitation (METHOD:REQUEST) in Europe/Oslo time. The UID is the follow-up's,
+    and SEQUENCE grows with every sending (RFC 5546 § 2.1.4): booking again, at another time
+    or place, moves the event in the employee's calendar instead of adding a second one."""
     config = current_app.config
     starts = starts.astimezone(OSLO)
     host = urlsplit(config["BASE_URL"]).hostname or "localhost"
@@ -518,15 +520,18 @@ def booking_ics(
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
     event = Event()
-    event.add("uid", f"followup-{follow_up_id}-{starts.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@{host}")
-    event.add("dtstamp", utcnow())
+    now = utcnow()
+    event.add("uid", f"followup-{follow_up_id}@{host}")
+    event.add("sequence", int(now.timestamp()))
+    event.add("dtstamp", now)
     event.add("dtstart", starts)
     event.add("dtend", starts + dt.timedelta(minutes=minutes))
     event.add("summary", summary)
     event.add("location", place)
     event.add("description", description)
-    organizer = vCalAddress(f"mailto:{config['MAIL_FROM']}")
-    organizer.params["cn"] = vText("Heltid")
+    name, address = parseaddr(config["MAIL_FROM"])  # «Heltid <heltid@kommune.no>» or bare
+    organizer = vCalAddress(f"mailto:{address or config['MAIL_FROM']}")
+    organizer.params["cn"] = vText(name or "Heltid")
     event.add("organizer", organizer)
     if attendee_email:
         attendee = vCalAddress(f"mailto:{attendee_email}")

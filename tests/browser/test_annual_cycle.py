@@ -357,6 +357,7 @@ def test_the_yearly_loop(app, live, servers, browser, axe_source, tmp_path):
     start = event.decoded("DTSTART")
     assert start.date() == meeting and (start.hour, start.minute) == (10, 0)
     assert "Møterom 2, Tunet" in str(event.get("LOCATION"))
+    assert str(event["ORGANIZER"]) == "mailto:heltid@kommune.example"  # MAIL_FROM's address
 
     # The heltid report counts the new answers.
     report = tmp_path / "heltid.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -91,7 +92,8 @@ def test_booking_by_email_sends_a_calendar_invitation(app, client, town, leader,
     assert event.decoded("dtend") - start == dt.timedelta(minutes=45)
     assert str(event["location"]) == "Møterom 2, Tunet"
     assert str(event["summary"])
-    assert str(event["organizer"]) == f"mailto:{app.config['MAIL_FROM']}"
+    name, address = parseaddr(app.config["MAIL_FROM"])
+    assert str(event["organizer"]) == f"mailto:{address}"
     assert str(event["attendee"]) == "mailto:anna@example.no"
     assert calendar.walk("VTIMEZONE"), "the time zone travels with the invitation"
     uid = str(event["uid"])
@@ -99,16 +101,18 @@ def test_booking_by_email_sends_a_calendar_invitation(app, client, town, leader,
     page = client.get(f"/oppfolging/{anna}").get_data(as_text=True)
     assert "calendar invitation is on its way" in page
     assert "Conversation booked for" in page and "Møterom 2, Tunet" in page
-    # Booking again sends again; the same time keeps its UID, another time gets another.
-    _book(client, anna, time="13:30")
+    # Booking again sends again, with the same UID and a higher SEQUENCE: calendars move the
+    # event rather than keep two.
     _book(client, anna, time="13:30")
     messages = _messages(app)
-    assert len(messages) == 3
-    uids = [
-        str(icalendar.Calendar.from_ical(m.attachments[0]["content"]).walk("VEVENT")[0]["uid"])
+    assert len(messages) == 2
+    events = [
+        icalendar.Calendar.from_ical(m.attachments[0]["content"]).walk("VEVENT")[0]
         for m in messages
     ]
-    assert uids[0] == uid and uids[1] == uids[2] != uid
+    assert [str(e["uid"]) for e in events] == [uid, uid]
+    assert int(events[1]["sequence"]) >= int(events[0]["sequence"])
+    assert events[1].decoded("dtstart").time() == dt.time(13, 30)
 
 
 def test_booking_by_sms_fits_one_message(app, client, town, leader):
@@ -181,7 +185,7 @@ def test_the_calendar_invitation_keeps_summer_time(app):
     [event] = icalendar.Calendar.from_ical(text).walk("VEVENT")
     start = event.decoded("dtstart")
     assert start == starts and start.utcoffset() == dt.timedelta(hours=2)
-    assert str(event["uid"]).startswith(f"followup-7-{DAY.year + 1}0706T063000Z@")
+    assert str(event["uid"]).startswith("followup-7@")
     assert "attendee" not in event
 
 
