@@ -3,13 +3,14 @@ for the ten units of the 30 000-inhabitant case (docs/domain.md § Demo data).""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from sqlalchemy import func, select
 
 from survey.campaigns.models import Campaign
 from survey.campaigns.services import create_campaign, create_invitations
-from survey.db import unit_of_work
+from survey.db import today, unit_of_work
 from survey.extensions import db
 
 DEMO_EMPLOYEES = [
@@ -38,7 +39,6 @@ DEMO_UNITS = [
 
 def _demo_people(base_url: str) -> list[tuple[str, str]]:
     """The unit tree, an HR administrator with a one-off password and an employee's login link."""
-    import datetime as dt
     import secrets
 
     from survey.accounts import services as accounts
@@ -81,6 +81,10 @@ def create_demo_data(base_url: str) -> list[tuple[str, str]]:
         "Årlig kartlegging av stillingsønsker 2026",
         title_nn="Årleg kartlegging av stillingsønske 2026",
         title_en="Annual survey of position wishes 2026",
+        # A running round, as in the yearly cycle: open for four weeks, reminders before closing.
+        opens_on=today() - dt.timedelta(days=3),
+        closes_on=today() + dt.timedelta(days=25),
+        reminder_days=(7, 3),
     )
     tokens = create_invitations(mapping, len(DEMO_EMPLOYEES), DEMO_EMPLOYEES)
     open_mapping = create_campaign(
