@@ -96,6 +96,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time: SQLite hands back naive datetimes for
+    timezone-aware columns (they were stored as UTC); PostgreSQL's are aware already."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL and a busy timeout let several gunicorn workers write to one SQLite file."""

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 
 from survey.accounts import passwords
 from survey.accounts.models import LoginToken, Person, Role, RoleAssignment, TokenPurpose, Unit
-from survey.db import utcnow
+from survey.db import aware, utcnow
 from survey.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -133,13 +133,6 @@ class LoginResult:
     locked_until: dt.datetime | None = None
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
 def authenticate(
     email: str, password: str, *, policy: LockoutPolicy, now: dt.datetime | None = None
 ) -> LoginResult:
@@ -151,7 +144,7 @@ def authenticate(
     if person is None:
         passwords.verify_password(None, password)
         return LoginResult(None, "invalid")
-    locked_until = _aware(person.locked_until)
+    locked_until = aware(person.locked_until)
     if locked_until is not None and locked_until > now:
         return LoginResult(person, "locked", locked_until)
     if not passwords.verify_password(person.password_hash, password):
@@ -229,7 +222,7 @@ def peek_token(
         )
     ).first()
     now = now or utcnow()
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.used_at is not None or aware(row.expires_at) <= now:
         return None
     return row
 

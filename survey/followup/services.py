@@ -34,7 +34,7 @@ from survey.accounts import services as accounts
 from survey.accounts.models import Person, TokenPurpose, Unit
 from survey.audit.services import Action, record
 from survey.campaigns.models import Channel
-from survey.db import utcnow
+from survey.db import aware, utcnow
 from survey.extensions import db
 from survey.followup.models import FollowUp, FollowUpStatus
 from survey.living.models import Confirmation, ConfirmationKind, LivingDocument, Revision
@@ -89,12 +89,6 @@ class Entry:
     def open(self) -> bool:
         """Still to be followed up: not contacted, booked, or new answers since it was closed."""
         return self.status in OPEN_STATUSES or self.changed_since
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _number(value: Any) -> float | None:
@@ -195,7 +189,7 @@ def entries(
         data = counted(stored)
         reasons = _reasons(data)
         if reasons:
-            rows.append((_Who(*person), document_id, reasons, data, _aware(saved_at)))
+            rows.append((_Who(*person), document_id, reasons, data, aware(saved_at)))
     if unit_ids is not None:
         allowed = set(unit_ids)
         rows = [row for row in rows if row[0].unit_id in allowed]
@@ -247,16 +241,16 @@ def entries(
                 wanted=_number(data.get("onsket_prosent")),
                 reasons=reasons,
                 status=follow_up.status if follow_up else FollowUpStatus.NOT_CONTACTED,
-                booked_for=_aware(follow_up.booked_for) if follow_up else None,
+                booked_for=aware(follow_up.booked_for) if follow_up else None,
                 place=follow_up.place if follow_up else None,
                 note=follow_up.note if follow_up else None,
-                last_confirmed=_aware(confirmed.get(document_id)),
+                last_confirmed=aware(confirmed.get(document_id)),
                 channel=channel_for(person),
                 changed_since=(
                     follow_up is not None
                     and follow_up.status not in OPEN_STATUSES
                     and saved_at is not None
-                    and saved_at > _aware(follow_up.updated_at)
+                    and saved_at > aware(follow_up.updated_at)
                 ),
             )
         )
@@ -594,7 +588,7 @@ def reconfirmation_due(unit_ids: Collection[int] | None = None) -> list[DueEntry
             person_id=row["person"].id,
             name=row["person"].name,
             unit_name=row["person"].unit.name if row["person"].unit else None,
-            confirmed_at=_aware(row["confirmed_at"]),
+            confirmed_at=aware(row["confirmed_at"]),
             channel=channel_for(row["person"]),
             asked_today=row["person"].id in asked,
         )

@@ -3,7 +3,6 @@ in their own living documents, until a project leader marks it as handled."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask_babel import get_locale
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.models import Person
+from survey.db import aware
 from survey.extensions import db
 from survey.living import presenting, services
 from survey.living.models import (
@@ -24,10 +24,6 @@ from survey.living.models import (
 
 KINDS = ("revision", "correction")
 LIMIT = 200
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _handled(column) -> dict[int, Handled]:
@@ -79,13 +75,13 @@ def items(include_handled: bool = False) -> list[dict[str, Any]]:
             found.append(
                 {
                     **item,
-                    "at": _aware(item["at"]),
+                    "at": aware(item["at"]),
                     "person": {
                         "id": person.id,
                         "name": person.name,
                         "unit": person.unit.name if person.unit is not None else None,
                     },
-                    "handled_at": _aware(handled.handled_at) if handled is not None else None,
+                    "handled_at": aware(handled.handled_at) if handled is not None else None,
                 }
             )
 
