@@ -18,5 +18,6 @@ if [ "$(id -u)" = 0 ]; then
 fi
 "${runas[@]}" "$bindir/initdb" -D "$pgdir/data" -A trust -U postgres >/dev/null
 "${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off" -l "$pgdir/log" -w start >/dev/null
-trap '"${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+# on_exit (test.sh) runs every cleanup that the sourced scripts registered.
+cleanups+=('"${runas[@]}" "$bindir/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"')
 export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/postgres"

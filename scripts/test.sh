@@ -10,6 +10,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v pg_ctlcluster >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
     || [ -x "$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)/initdb" ] || need+=(postgresql)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  # nginx in front of gunicorn (tests/deploy), Redis for shared rate limits (two app servers),
+  # pg_dump/pg_restore for `survey backup` (postgresql-client), systemd-analyze for the units.
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
+  command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
   # Apache PDFBox Preflight validates the PDF/A reports (tests/reports/test_pdfa.py).
   [ -f /usr/share/java/preflight.jar ] || need+=(libpdfbox2-java libactivation-java libjaxb-api-java)
   command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
@@ -27,10 +33,17 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/buil
   npm install --no-audit --no-fund --silent --ignore-scripts
 fi
 
+# Servers the sourced scripts start are stopped at the end (each adds to `cleanups`).
+cleanups=()
+trap 'for cleanup in "${cleanups[@]}"; do eval "$cleanup"; done' EXIT
+
 # A PostgreSQL server: the one running on 127.0.0.1:5432, else a throwaway cluster.
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   source scripts/postgres.sh
 fi
+
+# Redis on 127.0.0.1:6379: the one running, else one started here that keeps nothing on disk.
+source scripts/redis.sh
 
 status=0
 if [ $# -eq 0 ]; then

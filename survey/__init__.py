@@ -34,6 +34,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
+        if app.config["SURVEY_ENV"] == "production":
+            raise config_module.ConfigurationError(
+                "SECRET_KEY is not set. In production (SURVEY_ENV=production, the default of "
+                "wsgi.py) the key must come from the environment, the same on every app "
+                "server, e.g. SECRET_KEY=$(python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))') in the service's environment file "
+                "(deploy/heltid.env)."
+            )
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
     if app.config["PROXY_COUNT"]:
@@ -137,7 +145,8 @@ def _allow_large_uploads(app: Flask) -> None:
 
 
 def _instance_secret_key(instance: Path) -> str:
-    """A random key kept in the instance folder, so a fresh install is secure by default."""
+    """A random key kept in the instance folder, so a development install is secure by
+    default. Never in production: a second app server would make a key of its own."""
     key_file = instance / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))

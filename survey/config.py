@@ -9,8 +9,15 @@ from reports.render import TRANSLATIONS_DIR
 from survey.engine.shipped import QUESTIONNAIRES_DIR
 
 
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run: the message says what to set."""
+
+
 class DefaultConfig:
-    SECRET_KEY: str | None = None  # generated into the instance folder when not set
+    # "production" (wsgi.py's default: gunicorn behind nginx) or "development" (`survey
+    # serve`, tests). Production refuses to start without SECRET_KEY from the environment.
+    SURVEY_ENV = "development"
+    SECRET_KEY: str | None = None  # development: generated into the instance folder
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     QUESTIONNAIRE_DIR = str(QUESTIONNAIRES_DIR)
@@ -107,6 +114,7 @@ def from_environment() -> dict:
     if os.environ.get("DATABASE_URL"):
         values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     for key in (
+        "SURVEY_ENV",
         "SECRET_KEY",
         "BASE_URL",
         "QUESTIONNAIRE_DIR",
