@@ -10,7 +10,14 @@ from flask import Flask
 
 from survey import config as config_module
 from survey.db import UnitOfWorkApp
-from survey.extensions import babel, csrf, db, limiter, login_manager
+from survey.extensions import (
+    babel,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    warn_if_limits_are_per_process,
+)
 from survey.i18n import select_locale
 
 
@@ -63,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.accounts import oidc
 
     logs.init_app(app)
+    warn_if_limits_are_per_process(app)  # with the log handler in place
     security.init_app(app)
     templating.init_app(app)
     navigation.init_app(app)
@@ -80,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.conversations.views import bp as conversations_bp
     from survey.conversations.wishes import bp as wishes_bp
     from survey.followup.views import bp as followup_bp
+    from survey.health.views import bp as health_bp
     from survey.living.classification import bp as classification_bp
     from survey.living.views import bp as living_bp
     from survey.main.views import bp as main_bp
@@ -90,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.results.views import bp as results_bp
 
     for blueprint in (
+        health_bp,
         main_bp,
         overview_bp,
         answering_bp,

@@ -50,7 +50,18 @@ class DefaultConfig:
     LOCKOUT_MAX_SECONDS = 24 * 3600
     ARGON2_PARAMETERS: dict | None = None  # None: argon2-cffi's recommended (~64 MiB, t=3)
     LOGIN_RATE_LIMIT = "60 per minute"  # per address, on top of the per-account lock-out
-    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://localhost:6379 with several workers
+    # Rate-limit counters: memory:// counts per process. With several workers or app servers
+    # use Redis (redis://127.0.0.1:6379), shared by all, each deployment under its own prefix.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "heltid"
+    # Redis unreachable: the limiter logs it and counts in each process's memory until Redis
+    # answers again (survey/extensions.py), so log-in stays possible and the per-account
+    # lock-out (in the database) holds; any other limiter error is logged, not shown.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS: dict = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    # /readyz: the outbox is stuck when a message has waited this long past due and nothing
+    # was sent meanwhile (`survey outbox send` is not running, or cannot reach its server).
+    READYZ_OUTBOX_STUCK_MINUTES = 30
     AUDIT_RETENTION_DAYS = 730
     SMALL_GROUP_MINIMUM = 5  # aggregate cells describing fewer people are suppressed
     # The accessibility statement (/tilgjengelighet): where users report barriers, and the day
@@ -136,6 +147,8 @@ def from_environment() -> dict:
         "OIDC_PERSON_FIELD",
         "OIDC_LABEL",
         "RATELIMIT_STORAGE_URI",
+        "RATELIMIT_KEY_PREFIX",
+        "LOGIN_RATE_LIMIT",
         "ACCESSIBILITY_CONTACT",
         "ACCESSIBILITY_CHECKED",
         "LOG_FORMAT",
@@ -143,7 +156,13 @@ def from_environment() -> dict:
     ):
         if os.environ.get(key):
             values[key] = os.environ[key]
-    for key in ("MAIL_PORT", "MAIL_RATE_PER_MINUTE", "OUTBOX_BATCH", "OUTBOX_MAX_ATTEMPTS"):
+    for key in (
+        "MAIL_PORT",
+        "MAIL_RATE_PER_MINUTE",
+        "OUTBOX_BATCH",
+        "OUTBOX_MAX_ATTEMPTS",
+        "READYZ_OUTBOX_STUCK_MINUTES",
+    ):
         if os.environ.get(key, "").isdigit():
             values[key] = int(os.environ[key])
     if os.environ.get("PROXY_COUNT", "").isdigit():

@@ -1,5 +1,8 @@
 """Extensions created once at import time and bound to an app in the factory."""
 
+import logging
+
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +15,32 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Per-address limits on the log-in forms; lock-out per account is in accounts.services.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The counters are in RATELIMIT_STORAGE_URI (Redis when there are several workers or app
+# servers), under RATELIMIT_KEY_PREFIX. When Redis does not answer, the limiter logs it and
+# counts in the process's memory until Redis is back: log-in stays possible, and the
+# per-account lock-out (in the database) holds across servers all the same.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True)
+# Its warnings ("storage unreachable", "recovered") go to the app's log handler (survey.logs).
+limiter.logger = logging.getLogger("survey.ratelimit")
 
-__all__ = ["babel", "csrf", "db", "limiter", "login_manager"]
+
+def warn_if_limits_are_per_process(app: Flask) -> None:
+    """In production the limits must hold across workers and servers; in memory they count
+    per process, so N workers allow N times the limit."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config["SURVEY_ENV"] == "production" and uri.startswith("memory://"):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory://: rate limits count per worker process, so "
+            "several workers or app servers each allow the full limit. Set "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (one Redis for all app servers)."
+        )
+
+
+__all__ = [
+    "babel",
+    "csrf",
+    "db",
+    "limiter",
+    "login_manager",
+    "warn_if_limits_are_per_process",
+]

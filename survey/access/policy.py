@@ -32,6 +32,9 @@ class Rule:
 # a signed session cookie), not an account.
 PUBLIC = Rule(public=True, cacheable=True)
 RESPONDENT = Rule(public=True)
+# The probes of load balancers and monitoring (/healthz, /readyz): no personal data, and an
+# answer about now, never kept by a cache.
+PROBE = Rule(public=True)
 ANY_ACCOUNT = Rule(grants={Role.ANSATT: Scope.OWN})
 ADMIN_ONLY = Rule(grants={Role.ADMIN: Scope.ALL})
 PERSONAL_DATA = Rule(
@@ -72,6 +75,8 @@ FOLLOW_UP = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL, Role.ADMIN: Scope.ALL})
 
 POLICY: dict[str, Rule] = {
     "static": PUBLIC,
+    "health.healthz": PROBE,
+    "health.readyz": PROBE,
     "main.index": PUBLIC,
     "main.set_language": PUBLIC,
     "main.privacy": PUBLIC,
