@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from reports.render import TRANSLATIONS_DIR
+from reports.catalogs import TRANSLATIONS_DIR
 from survey.engine.shipped import QUESTIONNAIRES_DIR
 
 
@@ -20,6 +20,9 @@ class DefaultConfig:
     SECRET_KEY: str | None = None  # development: generated into the instance folder
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL: the least-privileged role the app runs as (`survey db create-app-role`).
+    # Set where `survey db upgrade` runs (as the owner), it re-grants that role's rights.
+    APP_DATABASE_ROLE: str | None = None
     QUESTIONNAIRE_DIR = str(QUESTIONNAIRES_DIR)
     BASE_URL = "http://localhost:5000"
     LANGUAGES = ("nb", "nn", "en")
@@ -63,6 +66,11 @@ class DefaultConfig:
     # was sent meanwhile (`survey outbox send` is not running, or cannot reach its server).
     READYZ_OUTBOX_STUCK_MINUTES = 30
     AUDIT_RETENTION_DAYS = 730
+    # Retention (`survey maintenance`, nightly; docs/operations.md § Retention). Days; 0 keeps.
+    DRAFT_RETENTION_DAYS = 90  # unsubmitted answers untouched this long, campaign closed
+    INVITATION_RETENTION_DAYS = 90  # personal links scrubbed this long after a campaign closed
+    OUTBOX_RETENTION_DAYS = 90  # addresses and texts of sent or failed messages
+    LEFT_PERSON_RETENTION_DAYS = 365  # people the roster no longer lists are erased after this
     SMALL_GROUP_MINIMUM = 5  # aggregate cells describing fewer people are suppressed
     # The accessibility statement (/tilgjengelighet): where users report barriers, and the day
     # the solution was last checked (update it when you have checked it again).
@@ -126,6 +134,7 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     for key in (
         "SURVEY_ENV",
+        "APP_DATABASE_ROLE",
         "SECRET_KEY",
         "BASE_URL",
         "QUESTIONNAIRE_DIR",
@@ -162,6 +171,11 @@ def from_environment() -> dict:
         "OUTBOX_BATCH",
         "OUTBOX_MAX_ATTEMPTS",
         "READYZ_OUTBOX_STUCK_MINUTES",
+        "AUDIT_RETENTION_DAYS",
+        "DRAFT_RETENTION_DAYS",
+        "INVITATION_RETENTION_DAYS",
+        "OUTBOX_RETENTION_DAYS",
+        "LEFT_PERSON_RETENTION_DAYS",
     ):
         if os.environ.get(key, "").isdigit():
             values[key] = int(os.environ[key])

@@ -9,7 +9,6 @@ import datetime as dt
 import smtplib
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -70,6 +69,7 @@ ACTION_LABELS = {
     Action.PERSON_CREATED: _l("Person created"),
     Action.LOGIN_LINK_CREATED: _l("Login link made"),
     Action.ERASE: _l("Person erased"),
+    Action.RETENTION: _l("Expired data removed"),
 }
 
 AUDIT_LIMIT = 200
@@ -277,6 +277,8 @@ def login_link(person_id: int):
     sent = None
     if by_email:
         sent = _send_login_link(person, url, expires_at)
+    import segno  # heavy: imported where used, not by every process (docs/architecture.md)
+
     # segno's inline SVG has no style attribute, which the CSP (style-src 'self') would block.
     qr_svg = segno.make(url, error="m").svg_inline(
         scale=4, omitsize=True, svgclass="qr-code", title=_("QR code with the login link")

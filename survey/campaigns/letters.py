@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import segno
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -67,6 +66,8 @@ def letters_for(campaign: Campaign, include_all: bool = False) -> list[dict[str,
 
 def qr_svg(link: str) -> Markup:
     """The link as a QR code with its quiet zone, an inline SVG sized by the stylesheet."""
+    import segno  # heavy: imported where used, not by every process (docs/architecture.md)
+
     code = segno.make(link, error="m")
     return Markup(code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr"))
 

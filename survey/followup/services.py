@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -506,6 +505,8 @@ def booking_ics(
     """A calendar invitation (METHOD:REQUEST) in Europe/Oslo time. The UID is the follow-up's,
     and SEQUENCE grows with every sending (RFC 5546 § 2.1.4): booking again, at another time
     or place, moves the event in the employee's calendar instead of adding a second one."""
+    from icalendar import Calendar, Event, vCalAddress, vText  # heavy: where used (architecture.md)
+
     config = current_app.config
     starts = starts.astimezone(OSLO)
     host = urlsplit(config["BASE_URL"]).hostname or "localhost"

@@ -9,8 +9,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import phonenumbers
-
 from survey.roster.models import Ansettelsesform, Kjonn
 from survey.roster.reading import InvalidValue, cell_text
 
@@ -103,23 +101,23 @@ def parse_email(value: Any) -> str:
     return text
 
 
-_MOBILE_TYPES = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    # Some countries (the United States, Canada) do not tell mobile numbers from others.
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-}
-
-
 def parse_mobile(value: Any) -> str:
     """A mobile number in E.164 («+4791234567»): Norwegian numbers with or without +47/0047
     and spaces, foreign ones with their country code. Landlines cannot receive SMS."""
+    import phonenumbers  # heavy: imported where used, not by every process (docs/architecture.md)
+
+    # Some countries (the United States, Canada) do not tell mobile numbers from others.
+    mobile_types = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
     text = cell_text(value)
     try:
         number = phonenumbers.parse(text, "NO")
     except phonenumbers.NumberParseException:
         raise InvalidValue("not_a_mobile", value=repr(text)) from None
     if not phonenumbers.is_valid_number(number) or (
-        phonenumbers.number_type(number) not in _MOBILE_TYPES
+        phonenumbers.number_type(number) not in mobile_types
     ):
         raise InvalidValue("not_a_mobile", value=repr(text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
