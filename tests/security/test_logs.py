@@ -1,5 +1,6 @@
 """No secret from a link reaches a log: the development server (`survey serve`) and gunicorn
-(`gunicorn wsgi:app`) run as real servers, and their logs are read after real requests."""
+(`gunicorn -c deploy/gunicorn.conf.py wsgi:app`) run as real servers, and their logs are read
+after real requests."""
 
 from __future__ import annotations
 
@@ -106,13 +107,15 @@ def test_development_server_log_masks_tokens(app, database_url, secrets, tmp_pat
 
 
 def test_gunicorn_logs_requests_once_without_tokens(app, database_url, secrets, tmp_path):
-    # As the README says to run it in production: the app's request lines are the access log
-    # (gunicorn.conf.py turns gunicorn's own off).
+    # As deploy/systemd/heltid.service runs it: the app's request lines are the access log
+    # (deploy/gunicorn.conf.py turns gunicorn's own off).
     text = _serve_and_request(
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "--bind",
             "127.0.0.1:PORT",
             "--workers",
