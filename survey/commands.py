@@ -74,6 +74,48 @@ def upgrade_command() -> None:
 
     upgrade()
     click.echo("Database is up to date.")
+    role = current_app.config["APP_DATABASE_ROLE"]
+    if role:
+        _grant_app_role(role, login=None, print_sql=False)
+
+
+@db_cli.command("create-app-role")
+@click.argument("name")
+@click.option("--password-env", metavar="VAR", help="Set the password from this variable.")
+@click.option("--login/--no-login", default=True, show_default=True)
+@click.option("--print-sql", is_flag=True, help="Print the SQL; change nothing.")
+def create_app_role_command(
+    name: str, password_env: str | None, login: bool, print_sql: bool
+) -> None:
+    """PostgreSQL, as the owner: create or update NAME, the role the app runs as. It reads
+    and writes rows, owns nothing, cannot delete history. Idempotent: run it again after
+    `survey db upgrade` (which does so itself for APP_DATABASE_ROLE)."""
+    from survey.privileges import Login
+
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.ClickException(f"the variable {password_env} is empty or not set")
+        if print_sql:  # show where the password comes from, not the password
+            password = f"${password_env}"
+    _grant_app_role(name, Login(login, password), print_sql)
+
+
+def _grant_app_role(role: str, login, print_sql: bool) -> None:
+    from survey.extensions import db
+    from survey.privileges import PrivilegeError, apply
+
+    with db.engine.begin() as connection:
+        try:
+            statements = apply(connection, role, login, execute=not print_sql)
+        except PrivilegeError as error:
+            raise click.ClickException(str(error)) from None
+    if print_sql:
+        for statement in statements:
+            click.echo(f"{statement};")
+    else:
+        click.echo(f"Role {role}: {len(statements)} statements applied.")
 
 
 @db_cli.command("revision")

@@ -86,15 +86,43 @@ def _database_url(admin, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_admin) -> str:
-    """The name of a migrated database holding the questionnaires; tests clone it."""
+def app_role(postgres_admin) -> tuple[str, str]:
+    """(name, password) of the least-privileged role the PostgreSQL `app` runs as, made by
+    `survey db create-app-role` in the template. Roles are cluster-wide: one per session
+    (per xdist worker), dropped when the databases holding its grants are gone."""
+    name = f"heltid_app_{uuid.uuid4().hex[:10]}"
+    password = uuid.uuid4().hex
+    yield name, password
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin, app_role) -> str:
+    """The name of a migrated database holding the questionnaires, migrated by the owner,
+    with the app role's grants (CREATE DATABASE … TEMPLATE copies them); tests clone it."""
     name = f"survey_template_{uuid.uuid4().hex[:10]}"
     with postgres_admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    _migrate(_database_url(postgres_admin, name))
+    url = _database_url(postgres_admin, name)
+    _migrate(url)
+    _create_app_role(url, *app_role)
     yield name
     with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _create_app_role(url: str, role: str, password: str) -> None:
+    app = create_app(_test_config(url, instance=None))
+    os.environ["HELTID_TEST_APP_ROLE_PASSWORD"] = password
+    result = app.test_cli_runner().invoke(
+        args=["db", "create-app-role", role, "--password-env", "HELTID_TEST_APP_ROLE_PASSWORD"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        from survey.extensions import db
+
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -130,8 +158,21 @@ def postgres_url(postgres_admin, postgres_template, postgres_dropper):
     postgres_dropper(name)
 
 
+@pytest.fixture
+def app_role_url(postgres_url, app_role) -> str:
+    """The test's own PostgreSQL database, as the least-privileged app role."""
+    name, password = app_role
+    return (
+        make_url(postgres_url)
+        .set(username=name, password=password)
+        .render_as_string(hide_password=False)
+    )
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
+    """The test's own database, as its owner (for PostgreSQL; `app` connects as the app
+    role, see `app_role_url`)."""
     if request.param == "sqlite":
         path = tmp_path / "survey.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -139,15 +180,31 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(_test_config(database_url, tmp_path))
+def _app_on(url: str, tmp_path: Path):
+    app = create_app(_test_config(url, tmp_path))
     yield app
     with app.app_context():
         from survey.extensions import db
 
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path):
+    """The app on the test's database; on PostgreSQL as the least-privileged role the
+    product runs as. A test of what only the owner may do uses `owner_app`."""
+    if not database_url.startswith("sqlite"):
+        database_url = request.getfixturevalue("app_role_url")
+    yield from _app_on(database_url, tmp_path)
+
+
+@pytest.fixture
+def owner_app(database_url, tmp_path):
+    """The app connected as the database's owner (the migrating role): for tests of the
+    triggers that guard history even against the owner. Override `app` with it in such a
+    module: `@pytest.fixture` `def app(owner_app): return owner_app`."""
+    yield from _app_on(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from survey.accounts.models import LoginToken, Person
 from survey.answering import services as answering
 from survey.answering.models import Answer, ConfidentialParticipation, Response
-from survey.audit.services import Action, history_permit, record
+from survey.audit.services import Action, erase_history, record
 from survey.campaigns.models import Invitation
 from survey.extensions import db
 from survey.people.services import identified_responses
@@ -94,12 +94,12 @@ def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
     counts["login_links_deleted"] = db.session.scalar(
         select(func.count()).select_from(LoginToken).where(LoginToken.person_id == person_id)
     )
-    # Roles go with the ORM cascade, login links with the foreign key's ON DELETE CASCADE, the
-    # living document and its revisions too: the one deletion of history besides the audit
-    # purge that the database lets through (migration 0009).
-    with history_permit("erasure", person_id=person_id):
-        db.session.delete(person)
-        db.session.flush()
+    # The living document and its revisions: the one deletion of history besides the audit
+    # purge that the database lets through (migrations 0009 and 0011). Then roles go with the
+    # ORM cascade, login links with the foreign key's ON DELETE CASCADE.
+    erase_history(person_id)
+    db.session.delete(person)
+    db.session.flush()
     # The bulk updates above bypassed the identity map; drop anything stale.
     db.session.expire_all()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from survey.audit.models import AuditEntry, HistoryPermit
 from survey.db import utcnow
@@ -29,6 +29,7 @@ class Action:
     PERSON_CREATED = "person_created"
     LOGIN_LINK_CREATED = "login_link_created"
     ERASE = "erase"
+    RETENTION = "retention"  # `survey maintenance` removed expired personal data
 
 
 def record(
@@ -107,8 +108,43 @@ def history_permit(
     db.session.execute(delete(HistoryPermit).where(HistoryPermit.id == permit_id))
 
 
-def purge(retention_days: int, now: dt.datetime | None = None) -> int:
-    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+# The shortest retention the purge accepts: on PostgreSQL the function the app role calls
+# refuses less (migration 0011 says why), and SQLite refuses the same.
+PURGE_FLOOR_DAYS = 30
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def purge(retention_days: int) -> int:
+    """Delete audit entries older than `retention_days`. On PostgreSQL the app role has no
+    DELETE on audit_entry: the owner's function heltid_purge_audit (migration 0011) does it."""
+    if retention_days < PURGE_FLOOR_DAYS:
+        raise ValueError(f"audit entries are kept at least {PURGE_FLOOR_DAYS} days")
+    if _postgresql():
+        return db.session.execute(
+            text("SELECT heltid_purge_audit(:days)"), {"days": retention_days}
+        ).scalar_one()
+    cutoff = utcnow() - dt.timedelta(days=retention_days)
     with history_permit("audit_purge", audit_before=cutoff):
         deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff)).rowcount
     return deleted
+
+
+def erase_history(person_id: int) -> None:
+    """Delete the person's report facts and living documents (their revisions cascade) and
+    clear them as author of revisions in others' documents: the one deletion of history
+    besides the audit purge (migration 0009). On PostgreSQL the owner's function
+    heltid_erase_history (migration 0011) runs the same statements: the app role may not
+    write a permit."""
+    if _postgresql():
+        db.session.execute(text("SELECT heltid_erase_history(:person)"), {"person": person_id})
+        return
+    with history_permit("erasure", person_id=person_id):
+        for statement in (
+            "DELETE FROM reporting_revision_facts WHERE person_id = :person",
+            "DELETE FROM living_document WHERE person_id = :person",
+            "UPDATE living_revision SET author_id = NULL WHERE author_id = :person",
+        ):
+            db.session.execute(text(statement), {"person": person_id})

@@ -112,8 +112,10 @@ def ddl(dialect_name: str) -> dict[str, list[str]]:
     view = f"CREATE VIEW {VIEW} AS {_sql(json_facts(), dialect)}"
     if dialect_name == "postgresql":
         trigger = [
+            # As the owner (migration 0011): the app role may not UPDATE the facts.
             f"CREATE FUNCTION {TRIGGER}() RETURNS trigger AS $$ BEGIN "
-            f"{close_replaced}; {insert_new}; RETURN NULL; END $$ LANGUAGE plpgsql",
+            f"{close_replaced}; {insert_new}; RETURN NULL; END $$ LANGUAGE plpgsql "
+            "SECURITY DEFINER SET search_path = public, pg_temp",
             f"CREATE TRIGGER {TRIGGER} AFTER INSERT ON living_revision "
             f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}()",
         ]

@@ -74,7 +74,9 @@ def test_trigger_rows_equal_the_json_readers_and_periods_match_state_on(app):
                 assert in_force.get(document.id) == (revision.id if revision else None)
 
 
-def test_migration_backfill_writes_the_same_rows(app):
+def test_migration_backfill_writes_the_same_rows(owner_app):
+    """As the owner, who runs migrations: the app role may not delete facts."""
+    app = owner_app
     rng = random.Random(7)
     with app.app_context():
         _save_history(rng, 40)

@@ -12,6 +12,13 @@ from sqlalchemy.exc import DatabaseError
 from tests.conftest import make_person
 
 
+@pytest.fixture
+def app(owner_app):
+    """As the owner: the triggers guard history even against the role that may DELETE
+    (tests/privileges checks that the app role may not even try)."""
+    return owner_app
+
+
 def _count(table: str) -> int:
     from survey.extensions import db
 
