@@ -1,6 +1,6 @@
-"""`survey backup --out FILE` and `survey restore FILE` (docs/operations.md, «Backup and
-restore»). Both work on the database of DATABASE_URL; on PostgreSQL run them as the role
-that owns the tables (the one `survey db upgrade` runs as)."""
+"""`survey backup --out FILE` and `survey restore FILE`, see
+docs/operations.md § Backup and restore. Both work on the database of DATABASE_URL; on
+PostgreSQL run them as the role that owns the tables (the one `survey db upgrade` runs as)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def restore_command(file: Path) -> None:
     )
     if restored.migrated_to:
         click.echo(f"Migrated from revision {manifest.revision} to {restored.migrated_to}.")
-    if manifest.database == "postgresql":
+    if restored.granted_role:
+        click.echo(f"Role {restored.granted_role} (APP_DATABASE_ROLE) has its rights again.")
+    elif manifest.database == "postgresql":
         click.echo(
             "The restored tables belong to the role that ran the restore, without grants: "
             "run `survey db create-app-role NAME` again for the app's role."

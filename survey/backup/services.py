@@ -16,8 +16,10 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from flask import current_app
 from sqlalchemy.engine import Engine
 
+from survey import privileges
 from survey.backup import archive, postgres, sqlite
 from survey.backup.archive import BackupError, Manifest
 from survey.extensions import db
@@ -54,6 +56,7 @@ def make_backup(out: Path) -> Manifest:
 class Restored:
     manifest: Manifest
     migrated_to: str | None  # the head revision, when the backup's was older
+    granted_role: str | None  # APP_DATABASE_ROLE, given its rights again
 
 
 def restore_backup(path: Path) -> Restored:
@@ -87,10 +90,27 @@ def restore_backup(path: Path) -> Restored:
         _compare(path, manifest, counts, restored=kind == "postgresql")
         if kind == "sqlite":
             sqlite.put_in_place(data, engine)
+    migrated_to = None
     if manifest.revision != head:
         upgrade()
-        return Restored(manifest, migrated_to=head)
-    return Restored(manifest, migrated_to=None)
+        migrated_to = head
+    return Restored(manifest, migrated_to, _grant_app_role(kind))
+
+
+def _grant_app_role(kind: str) -> str | None:
+    """As `survey db upgrade` does: give APP_DATABASE_ROLE, when set, its rights on the
+    restored tables (the restore leaves out the backup's grants)."""
+    role = current_app.config.get("APP_DATABASE_ROLE")
+    if kind != "postgresql" or not role:
+        return None
+    try:
+        with db.engine.begin() as connection:
+            privileges.apply(connection, role, None)
+    except privileges.PrivilegeError as error:
+        raise BackupError(
+            f"restored, but the app role {role} was not given its rights: {error}"
+        ) from None
+    return role
 
 
 def _compare(path: Path, manifest: Manifest, counts: dict[str, int], restored: bool) -> None:

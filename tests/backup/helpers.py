@@ -19,10 +19,10 @@ from tests.conftest import _test_config
 
 
 @contextmanager
-def cli_app(url: str) -> Iterator:
+def cli_app(url: str, **config) -> Iterator:
     """An app on the database at `url` (on PostgreSQL: as the owner, as the operator runs
     backup and restore)."""
-    app = create_app(_test_config(url, instance=None))
+    app = create_app({**_test_config(url, instance=None), **config})
     try:
         yield app
     finally:
@@ -33,9 +33,9 @@ def cli_app(url: str) -> Iterator:
             db.engine.dispose()
 
 
-def run_cli(url: str, *args: str):
+def run_cli(url: str, *args: str, **config):
     """`survey ARGS` on the database at `url`, through Flask's CLI runner."""
-    with cli_app(url) as app:
+    with cli_app(url, **config) as app:
         return app.test_cli_runner().invoke(args=list(args))
 
 
@@ -47,10 +47,11 @@ def empty_database(request, kind: str, tmp_path: Path) -> str:
         folder.mkdir()
         return f"sqlite:///{folder / 'survey.sqlite3'}"
     admin = request.getfixturevalue("postgres_admin")
+    drop = request.getfixturevalue("postgres_dropper")
     name = f"survey_restore_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    request.addfinalizer(lambda: request.getfixturevalue("postgres_dropper")(name))
+    request.addfinalizer(lambda: drop(name))
     return make_url(admin.url).set(database=name).render_as_string(hide_password=False)
 
 
@@ -88,14 +89,14 @@ def manifest_of(archive: Path) -> dict:
         return json.loads(opened.extractfile("manifest.json").read())
 
 
-def rewrite(archive: Path, out: Path, *, manifest: dict | None = None, data=None) -> Path:
-    """A copy of `archive` with another manifest and/or data (bytes -> bytes), the manifest's
-    checksum left as it was."""
+def rewrite(archive: Path, out: Path, *, manifest=None, data=None) -> Path:
+    """A copy of `archive` with another manifest (a dict, or bytes as they are) and/or data
+    (bytes -> bytes), the manifest's checksum left as it was."""
     with tarfile.open(archive) as source, tarfile.open(out, "w") as target:
         for member in source.getmembers():
             content = source.extractfile(member).read()
             if member.name == "manifest.json" and manifest is not None:
-                content = json.dumps(manifest).encode()
+                content = manifest if isinstance(manifest, bytes) else json.dumps(manifest).encode()
             elif member.name != "manifest.json" and data is not None:
                 content = data(content)
             member.size = len(content)

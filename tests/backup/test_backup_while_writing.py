@@ -8,10 +8,13 @@ import stat
 import threading
 import time
 
+import pytest
 from sqlalchemy import MetaData, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from survey.answering.models import Answer, Response, Status
-from survey.audit.models import AuditEntry
+from survey.audit.models import AuditEntry, HistoryPermit
 from survey.campaigns.services import create_campaign
 from survey.db import unit_of_work
 from survey.extensions import db
@@ -106,9 +109,23 @@ def test_backup_while_writing_restores_one_consistent_moment(app, database_url, 
     assert manifest["database"] == kind_of(database_url)
 
     target = empty_database(request, kind_of(database_url), tmp_path)
-    restored = run_cli(target, "restore", str(out))
+    role = request.getfixturevalue("app_role") if kind_of(target) == "postgresql" else None
+    # On PostgreSQL the restore gives APP_DATABASE_ROLE its rights again, as `db upgrade` does.
+    config = {"APP_DATABASE_ROLE": role[0]} if role else {}
+    restored = run_cli(target, "restore", str(out), **config)
     assert restored.exit_code == 0, restored.output
     assert "counts as in the manifest" in restored.output
+    if role:
+        assert f"Role {role[0]} (APP_DATABASE_ROLE) has its rights again." in restored.output
+        as_app = make_url(target).set(username=role[0], password=role[1])
+        app_engine = engine_for(as_app.render_as_string(hide_password=False))
+        try:
+            with app_engine.connect() as connection:
+                assert connection.scalar(select(func.count()).select_from(Response.__table__))
+                with pytest.raises(ProgrammingError, match="permission denied"):
+                    connection.execute(select(func.count()).select_from(HistoryPermit.__table__))
+        finally:
+            app_engine.dispose()
 
     source_engine, target_engine = engine_for(database_url), engine_for(target)
     try:
