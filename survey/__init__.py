@@ -126,6 +126,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     campaign_answers.init_app(app)
 
     from survey import commands
+    from survey.backup import commands as backup_commands
     from survey.committee import commands as committee_commands
     from survey.living import commands as living_commands
     from survey.outbox import commands as outbox_commands
@@ -133,6 +134,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.roster import commands as roster_commands
 
     commands.init_app(app)
+    backup_commands.init_app(app)
     roster_commands.init_app(app)
     living_commands.init_app(app)
     outbox_commands.init_app(app)
