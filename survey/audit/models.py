@@ -31,7 +31,9 @@ class HistoryPermit(Base):
     `audit_entry` and `living_revision` refuse DELETE (migration 0009) unless a row here
     permits it: the retention purge names its cutoff, an erasure names the person. The row is
     written and removed in the same transaction (see `survey.audit.services.history_permit`),
-    so no other connection ever sees it and nothing outlives the statement it was made for."""
+    so no other connection ever sees it and nothing outlives the statement it was made for.
+    On PostgreSQL the app role has no rights here: the owner's functions of migration 0011
+    write the permit (survey/privileges.py)."""
 
     __tablename__ = "history_permit"
 
