@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from survey import privileges
 from survey.backup import archive, postgres, sqlite
@@ -34,8 +35,16 @@ def make_backup(out: Path) -> Manifest:
     out = out.resolve()
     if not out.parent.is_dir():
         raise BackupError(f"{out.parent}: no such folder")
+    if out.is_dir():
+        raise BackupError(f"{out} is a folder; --out names the file to write")
     with archive.work_folder(out.parent) as folder:
-        dumped = KINDS[kind].dump(engine, folder)
+        try:
+            dumped = KINDS[kind].dump(engine, folder)
+        except DBAPIError as error:
+            raise BackupError(
+                f"the database refused to be read: {str(error.orig).strip()}; run the backup "
+                "as the role that owns the tables"
+            ) from None
         manifest = Manifest(
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             database=kind,

@@ -127,6 +127,17 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(
                 assert "pg_dump is not on PATH" in result.output
                 assert not (tmp_path / "none.tar").exists()
                 monkeypatch.undo()
+                # The app's role may not read history_permit: the backup runs as the owner.
+                as_app = run_cli(
+                    request.getfixturevalue("app_role_url"),
+                    "backup",
+                    "--out",
+                    str(tmp_path / "none.tar"),
+                )
+                assert as_app.exit_code == 1
+                assert "permission denied for table" in as_app.output
+                assert "run the backup as the role that owns the tables" in as_app.output
+                assert not (tmp_path / "none.tar").exists()
 
         # The source is not empty: refused, and it keeps what it had.
         before = table_names(database_url)
