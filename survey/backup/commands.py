@@ -1,6 +1,7 @@
 """`survey backup --out FILE` and `survey restore FILE`, see
 docs/operations.md § Backup and restore. Both work on the database of DATABASE_URL; on
-PostgreSQL run them as the role that owns the tables (the one `survey db upgrade` runs as)."""
+PostgreSQL run them as the role that owns the tables (the one `survey db upgrade` runs as).
+The work is imported when a command runs, not when the app is built."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-
-from survey.backup.archive import BackupError
 
 
 @click.command("backup")
@@ -24,6 +23,7 @@ from survey.backup.archive import BackupError
 def backup_command(out: Path) -> None:
     """Write the whole database and a manifest (schema revision, rows per table, SHA-256) to
     one file. Consistent while the app runs. Prints: file, size, revision, total rows."""
+    from survey.backup.archive import BackupError
     from survey.backup.services import make_backup
 
     try:
@@ -44,6 +44,7 @@ def restore_command(file: Path) -> None:
     """Restore a backup into the configured database, which must be empty. The file is
     checked first; a damaged or foreign file changes nothing. A backup from an older schema
     revision is migrated to head."""
+    from survey.backup.archive import BackupError
     from survey.backup.services import restore_backup
 
     try:
