@@ -1,38 +1,42 @@
-"""Benchmark of the answering flow: page weight, submit throughput and latency, correctness.
+"""Benchmark of the answering flow against a bare Flask + SQLAlchemy baseline, side by side.
 
-    .venv/bin/python benchmarks/answer_flow.py [--duration S] [--clients N] [--runs R]
-                                               [--workers W] [--threads T] [--think S]
-                                               [--respondent-duration S] [--seed K]
-                                               [--skip-baseline]
+    .venv/bin/python benchmarks/answer_flow.py                       # SQLite, ~3,5 minutes
+    .venv/bin/python benchmarks/answer_flow.py --database postgresql # a temporary database
+    .venv/bin/python benchmarks/answer_flow.py --database postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python benchmarks/answer_flow.py --database both       # SQLite, then PostgreSQL
 
-What it does (details in benchmarks/README.md):
+What it does (details in benchmarks/README.md), for each database:
 
 (a) walks `heltid-arlig` once and reports, for every page of the flow, the HTML and the CSS and
-    JS it references, each gzipped at level 9 (as a server or proxy would: the app itself does
-    not compress), and the heaviest page. Target: at most 30 KB for a page on first visit.
-(b) runs N simulated respondents (threads, one requests.Session per respondent) against
-    gunicorn on a fresh SQLite file. Each answers the whole questionnaire along the
-    part-time-wants-more branch, reviews and sends, then starts again as a new respondent.
-    A submit is every POST answered by a redirect plus its redirected GET: the start button,
-    every page and the send button (the welcome GET is load, not a submit). Two phases:
-    - saturation: no think time, until N*R questionnaires or S seconds; measures submits/s;
-    - respondents: each pause before a submit is --think seconds ±50 % (uniform, seeded per
-      client), for --respondent-duration seconds; measures submit latency p50/p95/p99.
-(c) does the same two phases for benchmarks/baseline_app.py (one INSERT, redirect, one small
-    template) under the same gunicorn settings. Targets: survey submits/s at saturation at
-    least 50 % of the baseline's; survey submit p95 in the respondents phase at most 150 ms.
-(d) checks in the databases, for the rows of every phase, that nothing was lost or duplicated.
-    Exits 1 when a check fails; performance targets are only reported.
+    JS it references, each gzipped at level 9, and the heaviest page (target ≤ 30 KB).
+(b) starts the survey app (wsgi:app) and benchmarks/baseline_app.py under the same gunicorn
+    settings, both at once, kept running, and loads them in turn, in short windows: ABBA…
+    (survey, baseline, baseline, survey, …), so that whatever else the machine does falls on
+    both alike. The clients run in a process of their own (threads, one requests.Session per
+    respondent), started before the servers; this process only hands out the windows and reads
+    CPU times from /proc. A survey respondent opens a personal link of a confidential campaign
+    (`survey campaign invite --count`), starts, answers every page along the
+    part-time-wants-more branch, and sends. A submit is a POST answered by a redirect plus its
+    redirected GET. Two kinds of window:
+    - saturation: N clients, no think time (throughput, and p95 at saturation);
+    - respondents: each pause before a submit is --think seconds ±50 % (p95 at their load).
+    Targets: survey submits/s ≥ 50 % of the baseline's, server CPU per submit ≤ 2× the
+    baseline's, p95 at saturation ≤ 2× the baseline's, p95 at the respondents' load ≤ 150 ms.
+(c) checks in both databases that no answer was lost or duplicated. Exits 1 when a check
+    fails; performance targets are only reported.
 
-Only 127.0.0.1 is contacted. Temporary files are removed and the servers stopped at the end,
-also on Ctrl+C.
+Only 127.0.0.1 is contacted. Temporary files and databases are removed and the servers stopped
+at the end, also on Ctrl+C.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
+import logging
+import multiprocessing
 import os
 import platform
 import random
@@ -40,12 +44,13 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,14 +62,18 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 QUESTIONNAIRE = "heltid-arlig"
+DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 PAGE_BYTES_TARGET = 30 * 1024  # bytes, gzipped, HTML + CSS + JS
-THROUGHPUT_TARGET = 0.50  # of the baseline
-P95_TARGET_MS = 150.0
+THROUGHPUT_TARGET = 0.50  # survey submits/s, share of the baseline's
+CPU_RATIO_TARGET = 2.0  # survey server CPU per submit, times the baseline's
+P95_RATIO_TARGET = 2.0  # survey p95 at saturation, times the baseline's
+P95_TARGET_MS = 150.0  # survey p95 at the respondents' load
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 NAME_RE = re.compile(r'class="question[^"]*" id="q-[^"]+" data-name="([^"]+)"')
 ASSET_RE = re.compile(r'<(?:link[^>]+href|script[^>]+src)="([^"]+)"')
+LINK_RE = re.compile(r"/i/([A-Za-z0-9_-]+)")
 
 
 # --- The answers ----------------------------------------------------------------------------
@@ -158,7 +167,7 @@ def plan_for(run_id: str, n: int) -> Plan:
     return Plan(run_id, pages, expected)
 
 
-# --- Servers --------------------------------------------------------------------------------
+# --- Servers and CPU time -------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -199,34 +208,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
 class Gunicorn:
     """One gunicorn master we started, in its own process group."""
 
-    def __init__(
-        self,
-        name: str,
-        app: str,
-        env: dict,
-        workers: int,
-        threads: int,
-        log: Path,
-        extra: list[str] | None = None,
-    ):
+    def __init__(self, name, app, env, workers, threads, log: Path, extra=None):
         self.name, self.port, self.log = name, free_port(), log
         self.argv = [
             str(BIN / "gunicorn"),
-            "-w",
-            str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
-            "-b",
-            f"{HOST}:{self.port}",
-            "--log-level",
-            "warning",
-            "--graceful-timeout",
-            "5",
+            *("-w", str(workers), "-k", "gthread", "--threads", str(threads)),
+            *("-b", f"{HOST}:{self.port}", "--log-level", "warning", "--graceful-timeout", "5"),
             *(extra or []),
             app,
         ]
@@ -248,7 +242,7 @@ class Gunicorn:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name}: gunicorn exited\n{self.log_tail()}")
@@ -258,7 +252,7 @@ class Gunicorn:
             except requests.RequestException:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"{self.name}: gunicorn did not answer in 30 s\n{self.log_tail()}")
+        raise RuntimeError(f"{self.name}: gunicorn did not answer in 60 s\n{self.log_tail()}")
 
     def cpu_seconds(self) -> float:
         if self.proc is None:
@@ -272,6 +266,9 @@ class Gunicorn:
         except OSError:
             return ""
 
+    def has_traceback(self) -> bool:
+        return self.log.exists() and "Traceback" in self.log.read_text(errors="replace")
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -283,10 +280,14 @@ class Gunicorn:
             self.proc.wait(timeout=5)
 
 
-# --- Clients --------------------------------------------------------------------------------
+# --- Clients (they run in a process of their own: see ClientProcess) -------------------------
 
 
 class FlowError(Exception):
+    pass
+
+
+class Stop(Exception):
     pass
 
 
@@ -295,22 +296,18 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     started: list[str] = field(default_factory=list)  # run ids with a draft in the database
     completed: list[Plan] = field(default_factory=list)
-    aborted: int = 0
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    sent: list[str] = field(default_factory=list)  # baseline: values whose POST was answered
 
     def merge(self, other: Stats) -> None:
         for kind, values in other.latencies.items():
             self.latencies[kind].extend(values)
         self.started += other.started
         self.completed += other.completed
-        self.aborted += other.aborted
         self.errors += other.errors
         self.requests += other.requests
-
-
-class Stop(Exception):
-    pass
+        self.sent += other.sent
 
 
 def new_session() -> requests.Session:
@@ -328,8 +325,8 @@ def new_session() -> requests.Session:
 class Think:
     """A respondent's think time: uniform in [½·mean, 1½·mean], from a generator seeded per client.
 
-    Each client has its own generator (seed and client number), so the sequence of pauses does
-    not depend on how the threads are scheduled and two runs with the same seed are comparable.
+    Each client has its own generator (seed, window and client number), so the pauses do not
+    depend on how the threads are scheduled and two runs with the same seed are comparable.
     """
 
     def __init__(self, mean: float, seed: int, index: int):
@@ -345,7 +342,7 @@ class Think:
 
 
 def think_between(think: Think | None, stop: threading.Event, session: requests.Session) -> None:
-    """Wait one think time (not timed). Raises Stop when the phase ends meanwhile."""
+    """Wait one think time (not timed). Raises Stop when the window ends meanwhile."""
     if think is None or think.mean <= 0:
         return
     pause = think.pause()
@@ -358,30 +355,21 @@ def think_between(think: Think | None, stop: threading.Event, session: requests.
 
 
 class Respondent:
-    """Answers the questionnaire like a phone browser without JavaScript.
+    """Answers the questionnaire from a personal link, like a phone browser without JavaScript.
 
     A *submit* is a POST answered by a redirect plus the GET it redirects to: the start button,
     every questionnaire page and the send button. Each is timed under its own kind and under
-    "submit" (all of them). The welcome GET is timed too but is not a submit.
+    "submit" (all of them). The welcome GET of the personal link is timed but is not a submit.
+    `steps` sends one request at a time, so a respondent can stop at the end of one window of
+    load and go on in the next, as people do; its timings go to `self.stats`, which the client
+    points at the current window's.
     """
 
-    def __init__(
-        self,
-        base: str,
-        slug: str,
-        stats: Stats,
-        stop: threading.Event | None,
-        keep_pages: dict | None = None,
-        think: Think | None = None,
-    ):
-        self.base, self.slug, self.stats, self.stop, self.think = base, slug, stats, stop, think
+    def __init__(self, base, stats: Stats, keep_pages=None):
+        self.base, self.stats = base, stats
         self.keep_pages = keep_pages  # page name -> final response, for the weight check
         self.session = new_session()
         self.last: requests.Response | None = None
-
-    def _check_stop(self) -> None:
-        if self.stop is not None and self.stop.is_set():
-            raise Stop
 
     def _expect(self, response: requests.Response, path_end: str, what: str) -> None:
         path = urlsplit(response.url).path
@@ -392,7 +380,6 @@ class Respondent:
             )
 
     def _get(self, path: str, kind: str, path_end: str) -> None:
-        self._check_stop()
         began = time.perf_counter()
         response = self.session.get(self.base + path, timeout=60)
         self.stats.latencies[kind].append(time.perf_counter() - began)
@@ -402,9 +389,6 @@ class Respondent:
 
     def _submit(self, url: str, data: dict, kind: str, path_end: str) -> None:
         """One submit: the POST and the GET it redirects to."""
-        if self.stop is not None:
-            think_between(self.think, self.stop, self.session)  # reading and answering the page
-        self._check_stop()
         began = time.perf_counter()
         response = self.session.post(url, data=data, timeout=60, allow_redirects=True)
         took = time.perf_counter() - began
@@ -429,17 +413,17 @@ class Respondent:
         if self.keep_pages is not None:
             self.keep_pages[name] = self.last
 
-    def run(self, plan: Plan) -> None:
-        slug = self.slug
-        self._get(f"/s/{slug}", "welcome GET", f"/s/{slug}")
+    def steps(self, plan: Plan, token: str):
+        """Yields the kind of the next request, then (when resumed) sends it."""
+        yield "welcome GET"
+        self._get(f"/i/{token}", "welcome GET", f"/i/{token}")
         self._keep("welcome")
+        yield "start submit"
         self._submit(
-            f"{self.base}/s/{slug}/start",
-            {"csrf_token": self._csrf()},
-            "start submit",
-            "/side/stilling",
+            f"{self.base}/i/{token}", {"csrf_token": self._csrf()}, "start submit", "/side/stilling"
         )
         self.stats.started.append(plan.run_id)
+        slug = urlsplit(self.last.url).path.split("/")[2]  # /s/<slug>/side/stilling
         self._keep("stilling")
         for name, values, following in plan.pages:
             names = NAME_RE.findall(self.last.text)
@@ -452,128 +436,228 @@ class Respondent:
                 **values,
             }
             end = "/oppsummering" if following == "oppsummering" else f"/side/{following}"
+            yield "page submit"
             self._submit(self.last.url, data, "page submit", end)
             self.stats.latencies[f"page submit: {name}"].append(
                 self.stats.latencies["page submit"][-1]
             )
             self._keep(following)
+        yield "send submit"
         self._submit(
             f"{self.base}/s/{slug}/send", {"csrf_token": self._csrf()}, "send submit", "/kvittering"
         )
         self._keep("kvittering")
         self.stats.completed.append(plan)
 
+    def run(self, plan: Plan, token: str) -> None:
+        """The whole questionnaire at once."""
+        for _kind in self.steps(plan, token):
+            pass
 
-def respondent_loop(
-    index: int,
-    base: str,
-    slug: str,
-    stats: Stats,
-    stop: threading.Event,
-    done: list,
-    target: int,
-    lock: threading.Lock,
-    think: Think | None = None,
-    prefix: str = "c",
-) -> None:
-    """One client: respondent after respondent until `stop`; run ids are `{prefix}{index}-r{n}`."""
-    n = 0
-    if think is not None and think.mean > 0 and stop.wait(think.offset()):
-        return  # the clients' clocks are spread over one think time
+
+class Tokens:
+    """The personal links not handed out yet; each respondent takes the next one."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens, self.lock = list(reversed(tokens)), threading.Lock()
+
+    def take(self) -> str | None:
+        with self.lock:
+            return self.tokens.pop() if self.tokens else None
+
+
+@dataclass
+class Client:
+    """What one client keeps from one window to the next within a phase: its think-time
+    generator, its respondent part-way through the questionnaire, and how many it began."""
+
+    think: Think | None
+    begun: int = 0
+    respondent: Respondent | None = None
+    steps: object = None  # the respondent's `steps` generator
+    pending: str = ""  # the kind of request it sends next
+    run_id: str = ""
+
+
+def respondent_loop(job: Job, client: Client, index: int, stats: Stats, stop, tokens: Tokens):
+    """One survey client in one window: goes on with its respondent (or begins a new one, with
+    the next personal link) until the window ends; run ids `{phase}{index}-r{n}`."""
+    think = client.think
+    if client.begun == 0 and think is not None and stop.wait(think.offset()):
+        return  # the phase's first window: the clients' clocks are spread over one think time
     while not stop.is_set():
-        run_id = f"{prefix}{index}-r{n}"
-        respondent = Respondent(base, slug, stats, stop, think=think)
+        if client.respondent is None:
+            token = tokens.take()
+            if token is None:
+                stats.errors.append(f"client {index}: no personal link left (raise --invitations)")
+                return
+            client.run_id = f"{job.phase}{index}-r{client.begun}"
+            client.respondent = Respondent(job.base, stats)
+            client.steps = client.respondent.steps(
+                plan_for(client.run_id, index * 1000 + client.begun), token
+            )
+            client.pending = next(client.steps)
+            client.begun += 1
+        client.respondent.stats = stats  # this window's
         try:
-            respondent.run(plan_for(run_id, index * 1000 + n))
-            with lock:
-                done[0] += 1
-                if done[0] >= target:
-                    stop.set()
+            if client.pending.endswith("submit"):
+                think_between(think, stop, client.respondent.session)  # reading, answering
+            client.pending = next(client.steps)
         except Stop:
-            stats.aborted += 1
+            return  # the window ended while it was thinking: it sends in the next one
+        except StopIteration:
+            client.respondent.session.close()
+            client.respondent = None
         except (FlowError, requests.RequestException) as error:
-            stats.errors.append(f"{run_id}: {error}")
+            stats.errors.append(f"{client.run_id}: {error}")
+            client.respondent.session.close()
+            client.respondent = None
             time.sleep(0.05)
-        finally:
-            respondent.session.close()
-        n += 1
 
 
-def baseline_loop(
-    index: int,
-    base: str,
-    stats: Stats,
-    stop: threading.Event,
-    sent: list,
-    think: Think | None = None,
-    prefix: str = "c",
-) -> None:
-    """One baseline client: POST (+ redirected GET), think, POST, … until `stop`."""
+def baseline_loop(job: Job, client: Client, index: int, stats: Stats, stop, tokens) -> None:
+    """One baseline client in one window: POST (+ redirected GET), think, POST, …"""
+    think = client.think
     session = new_session()
-    n = 0
-    if think is not None and think.mean > 0 and stop.wait(think.offset()):
+    if client.begun == 0 and think is not None and stop.wait(think.offset()):
         return
     try:
         while not stop.is_set():
-            if n:
+            if client.begun:
                 try:
                     think_between(think, stop, session)
                 except Stop:
                     break
-            value = f"{prefix}{index}-{n}"
+            value = f"{job.phase}{index}-{client.begun}"
+            client.begun += 1
             began = time.perf_counter()
             try:
-                response = session.post(base + "/items", data={"value": value}, timeout=60)
+                response = session.post(job.base + "/items", data={"value": value}, timeout=60)
             except requests.RequestException as error:
                 stats.errors.append(f"{value}: {error}")
-                n += 1
                 continue
             stats.latencies["submit"].append(time.perf_counter() - began)
             stats.requests += 1 + len(response.history)
             if [r.status_code for r in response.history] == [302]:
-                sent.append(value)  # the POST was answered with its redirect: a row exists
+                stats.sent.append(value)  # the POST was answered with its redirect: a row exists
             if response.status_code != 200 or not response.history:
                 stats.errors.append(f"{value}: {response.status_code} {response.text[:200]}")
-            n += 1
     finally:
         session.close()
 
 
 @dataclass
-class LoadResult:
+class Job:
+    """One window of load, as the controlling process sends it to the client process."""
+
+    app: str  # "survey" or "baseline"
+    base: str
+    clients: int
+    think: float
+    seed: int
+    duration: float
+    phase: str  # clients carry their state from window to window within a phase; run id prefix
+
+
+@dataclass
+class JobResult:
+    stats: Stats
+    elapsed: float
+    client_cpu: float  # the client process, all its threads
+
+
+def run_job(job: Job, tokens: Tokens, clients: dict) -> JobResult:
+    stop = threading.Event()
+    loop = respondent_loop if job.app == "survey" else baseline_loop
+    per_client = [Stats() for _ in range(job.clients)]
+    threads = []
+    for i in range(job.clients):
+        key = (job.app, job.phase, i)
+        if key not in clients:
+            clients[key] = Client(Think(job.think, job.seed, i) if job.think > 0 else None)
+        threads.append(
+            threading.Thread(
+                target=loop, args=(job, clients[key], i, per_client[i], stop, tokens), daemon=True
+            )
+        )
+    cpu0, began = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    stop.wait(job.duration)
+    stop.set()
+    for thread in threads:
+        thread.join(70)
+    elapsed = time.perf_counter() - began
+    total = Stats()
+    for stats in per_client:
+        total.merge(stats)
+    return JobResult(total, elapsed, time.process_time() - cpu0)
+
+
+def client_main(connection) -> None:
+    """The client process: a list of tokens starts afresh (a new database); a Job is run and
+    answered with its JobResult; None ends it. Respondents still part-way through at the end
+    stay drafts in the database (the checks count them as such)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the controlling process decides when to stop
+    pool, clients = Tokens([]), {}
+    while (message := connection.recv()) is not None:
+        if isinstance(message, list):
+            pool, clients = Tokens(message), {}
+        else:
+            connection.send(run_job(message, pool, clients))
+
+
+class ClientProcess:
+    """The load generator in a process of its own, so its CPU does not compete with this one's
+    bookkeeping (nor, through the GIL, its threads with each other's timing in this process)."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")  # before this process starts any thread
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=client_main, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def begin(self, tokens: list[str]) -> None:
+        """A new database: these personal links, clients without state."""
+        self.connection.send(tokens)
+
+    def run(self, job: Job, server: Gunicorn) -> Window:
+        cpu0, machine0, load0 = server.cpu_seconds(), machine_busy_seconds(), load_average()
+        self.connection.send(job)
+        result: JobResult = self.connection.recv()
+        server_cpu = server.cpu_seconds() - cpu0
+        other = machine_busy_seconds() - machine0 - server_cpu - result.client_cpu
+        return Window(
+            job.app,
+            result.stats,
+            result.elapsed,
+            result.client_cpu,
+            server_cpu,
+            max(0.0, other),
+            max(load0, load_average()),
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+@dataclass
+class Window:
+    app: str
     stats: Stats
     elapsed: float
     client_cpu: float
     server_cpu: float
-    other_cpu: float  # other processes on the machine: noise in the figures
+    other_cpu: float  # other processes on the machine (this one included): noise
+    load: float  # 1-minute load average, the higher of start and end
 
 
-def run_threads(
-    targets: list, stop: threading.Event, duration: float, server: Gunicorn, stats_list: list[Stats]
-) -> LoadResult:
-    threads = [threading.Thread(target=fn, args=args, daemon=True) for fn, args in targets]
-    cpu0, server0, machine0 = time.process_time(), server.cpu_seconds(), machine_busy_seconds()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    deadline = began + duration
-    try:
-        while any(t.is_alive() for t in threads):
-            if time.perf_counter() >= deadline:
-                stop.set()
-            time.sleep(0.05)
-    finally:
-        stop.set()
-    elapsed = time.perf_counter() - began
-    client_cpu, server_cpu = time.process_time() - cpu0, server.cpu_seconds() - server0
-    other_cpu = max(0.0, machine_busy_seconds() - machine0 - client_cpu - server_cpu)
-    total = Stats()
-    for stats in stats_list:
-        total.merge(stats)
-    return LoadResult(total, elapsed, client_cpu, server_cpu, other_cpu)
-
-
-# --- Measurements ---------------------------------------------------------------------------
+# --- Figures --------------------------------------------------------------------------------
 
 
 def gz(data: bytes) -> int:
@@ -633,39 +717,72 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f}"
 
 
+def figures(windows: list[Window]) -> dict:
+    """Throughput, latency and CPU of one or more windows of one app, pooled."""
+    stats = Stats()
+    for window in windows:
+        stats.merge(window.stats)
+    elapsed = sum(w.elapsed for w in windows)
+    server_cpu = sum(w.server_cpu for w in windows)
+    submits = stats.latencies["submit"]
+    return {
+        "stats": stats,
+        "elapsed": elapsed,
+        "count": len(submits),
+        "rate": len(submits) / elapsed if elapsed else float("nan"),
+        "page_rate": len(stats.latencies.get("page submit", [])) / elapsed if elapsed else 0.0,
+        "p50": percentile(submits, 50),
+        "p95": percentile(submits, 95),
+        "p99": percentile(submits, 99),
+        "mean": sum(submits) / len(submits) if submits else float("nan"),
+        "timed": len(submits) + len(stats.latencies.get("welcome GET", [])),
+        "server_cpu": server_cpu / elapsed if elapsed else 0.0,
+        "client_cpu": sum(w.client_cpu for w in windows) / elapsed if elapsed else 0.0,
+        "other_cpu": sum(w.other_cpu for w in windows) / elapsed if elapsed else 0.0,
+        # All the server's CPU in the windows (the survey's includes its welcome GETs, one per
+        # 9 submits) over the submits: independent of what the client or others took.
+        "cpu_per_submit": server_cpu / len(submits) if submits else float("nan"),
+        "load": [w.load for w in windows],
+    }
+
+
 # --- Correctness ----------------------------------------------------------------------------
 
 
 def check_survey_db(
-    path: Path, slug: str, stats: Stats, phases: dict[str, Stats]
+    url: str, stats: Stats, phases: dict[str, Stats]
 ) -> list[tuple[str, bool, str]]:
     """`stats` covers every run against the survey; `phases` names parts of it for a line each."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
     try:
-        (campaign_id,) = connection.execute(
-            "SELECT id FROM campaign WHERE slug = ?", (slug,)
-        ).fetchone()
-        statuses = dict(
-            connection.execute(
-                "SELECT status, count(*) FROM response WHERE campaign_id = ? GROUP BY status",
-                (campaign_id,),
-            ).fetchall()
-        )
-        rows = connection.execute(
-            "SELECT a.response_id, a.question, a.value FROM answer a "
-            "JOIN response r ON r.id = a.response_id "
-            "WHERE r.campaign_id = ? AND r.status = 'submitted'",
-            (campaign_id,),
-        ).fetchall()
+        with engine.connect() as connection:
+            statuses = dict(
+                connection.execute(
+                    text("SELECT status, count(*) FROM response GROUP BY status")
+                ).all()
+            )
+            rows = connection.execute(
+                text(
+                    "SELECT a.response_id, a.question, a.value FROM answer a "
+                    "JOIN response r ON r.id = a.response_id WHERE r.status = 'submitted'"
+                )
+            ).all()
+            used = connection.execute(
+                text("SELECT count(*) FROM invitation WHERE used_on IS NOT NULL")
+            ).scalar_one()
     finally:
-        connection.close()
+        engine.dispose()
+    sqlite = url.startswith("sqlite")
     submitted, drafts = statuses.get("submitted", 0), statuses.get("draft", 0)
     by_response: dict[str, list[tuple[str, object]]] = defaultdict(list)
     for response_id, question, value in rows:
-        # The JSON column has NUMERIC affinity in SQLite: numbers come back as numbers.
-        by_response[response_id].append(
-            (question, json.loads(value) if isinstance(value, str) else value)
-        )
+        # SQLite's JSON column hands back the JSON text (or a number: NUMERIC affinity);
+        # PostgreSQL's JSONB comes back decoded.
+        if sqlite and isinstance(value, str):
+            value = json.loads(value)
+        by_response[str(response_id)].append((question, value))
 
     completed = {plan.expected["kommentar"]: plan for plan in stats.completed}
     seen: dict[str, int] = defaultdict(int)
@@ -717,9 +834,9 @@ def check_survey_db(
 
     return per_phase + [
         (
-            "submitted responses == completed runs",
-            submitted == len(stats.completed),
-            f"{submitted} submitted, {len(stats.completed)} runs completed",
+            "submitted responses == completed runs == personal links used",
+            submitted == len(stats.completed) == used,
+            f"{submitted} submitted, {len(stats.completed)} runs completed, {used} links used",
         ),
         (
             "responses == started runs (drafts == runs stopped mid-way)",
@@ -747,13 +864,16 @@ def check_survey_db(
     ]
 
 
-def check_baseline_db(path: Path, phases: dict[str, list[str]]) -> list[tuple[str, bool, str]]:
+def check_baseline_db(url: str, phases: dict[str, list[str]]) -> list[tuple[str, bool, str]]:
     """`phases`: the values whose POST was answered with a redirect, per phase."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
     try:
-        values = [v for (v,) in connection.execute("SELECT value FROM item")]
+        with engine.connect() as connection:
+            values = list(connection.execute(text("SELECT value FROM item")).scalars())
     finally:
-        connection.close()
+        engine.dispose()
     stored = Counter(values)
     checks = []
     for phase, sent in phases.items():
@@ -777,278 +897,147 @@ def check_baseline_db(path: Path, phases: dict[str, list[str]]) -> list[tuple[st
     return checks
 
 
-# --- Main -----------------------------------------------------------------------------------
+# --- Set-up ---------------------------------------------------------------------------------
+
+
+class Databases:
+    """The survey's and the baseline's database: SQLite files in `tmp`, or two temporary
+    databases on a PostgreSQL server, dropped at the end."""
+
+    def __init__(self, server: str | None, tmp: Path):
+        from survey.config import normalise_database_url
+
+        self.kind = "PostgreSQL" if server else "SQLite"
+        self.drops: list[str] = []
+        if server is None:
+            self.survey = f"sqlite:///{tmp / 'survey.sqlite3'}"
+            self.baseline = f"sqlite:///{tmp / 'baseline.sqlite3'}"
+            return
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        self.admin = create_engine(normalise_database_url(server), isolation_level="AUTOCOMMIT")
+        stem = f"bench_answer_{uuid.uuid4().hex[:8]}"
+        urls = []
+        for name in (stem, f"{stem}_baseline"):
+            with self.admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            self.drops.append(name)
+            url = make_url(normalise_database_url(server)).set(database=name)
+            urls.append(url.render_as_string(hide_password=False))
+        self.survey, self.baseline = urls
+
+    def drop(self) -> None:
+        if not self.drops:
+            return
+        from sqlalchemy import text
+
+        for name in self.drops:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
 
 
 def run_command(argv: list[str], env: dict) -> str:
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    cpus = os.cpu_count() or 2
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--duration",
-        type=float,
-        default=30.0,
-        help="saturation phase: at most this many seconds of load per server (default 30)",
-    )
-    parser.add_argument(
-        "--clients", type=int, default=50, help="concurrent respondents in both phases (50)"
-    )
-    parser.add_argument(
-        "--runs",
-        type=int,
-        default=4,
-        help="stop the survey's saturation phase after clients*runs questionnaires (4)",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=cpus,
-        help=f"gunicorn worker processes (default: one per core = {cpus})",
-    )
-    parser.add_argument(
-        "--threads", type=int, default=4, help="gunicorn threads per worker (default 4)"
-    )
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=3.0,
-        help="respondents phase: mean seconds a respondent spends on a page before sending it; "
-        "each pause is drawn uniformly from ±50 %% of it (default 3)",
-    )
-    parser.add_argument(
-        "--respondent-duration",
-        type=float,
-        default=40.0,
-        help="respondents phase: seconds of load per server (default 40; 0 skips the phase)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=1,
-        help="seed of the think-time generators (default 1; same seed, same pauses)",
-    )
-    parser.add_argument("--skip-baseline", action="store_true", help="only measure the survey app")
-    args = parser.parse_args(argv)
-    if args.think < 0 or args.respondent_duration < 0 or args.duration <= 0 or args.clients < 1:
-        parser.error("durations and --think must not be negative, --clients at least 1")
-    return args
+def set_up(databases: Databases, env: dict, invitations: int) -> list[str]:
+    """What an operator does (`survey db upgrade`, `survey questionnaires load`, `survey campaign
+    create --mode confidential`, `survey campaign invite --count`), through the same functions
+    in this process: one start-up of the app instead of one per command. Then the baseline's
+    table. Returns the personal links' tokens."""
+    from survey import create_app
+    from survey.campaigns.services import create_campaign, create_invitations
+    from survey.db import unit_of_work
+    from survey.extensions import db
+    from survey.migrate import upgrade
+    from survey.questionnaires.services import sync_directory
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": databases.survey, "SECRET_KEY": env["SECRET_KEY"]})
+    logging.getLogger("survey").setLevel(logging.WARNING)  # not a line per step here
+    with app.app_context():
+        upgrade()
+        sync_directory(app.config["QUESTIONNAIRE_DIR"])  # its own unit of work
+        with unit_of_work():
+            campaign = create_campaign(QUESTIONNAIRE, "confidential", "Benchmark")
+            tokens = create_invitations(campaign, invitations)
+        db.session.remove()
+        db.engine.dispose()
+    run_command([sys.executable, str(ROOT / "benchmarks" / "baseline_app.py"), "init"], env)
+    return tokens
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with &
-    tmp = Path(tempfile.mkdtemp(prefix="answer-flow-"))
-    servers: list[Gunicorn] = []
-    try:
-        return benchmark(args, tmp, servers)
-    except KeyboardInterrupt:
-        print("\nInterrupted; stopping the servers and removing temporary files.", file=sys.stderr)
-        return 130
-    finally:
-        for server in servers:
-            try:
-                server.stop()
-            except Exception as error:  # noqa: BLE001 - keep cleaning up
-                print(f"could not stop {server.name}: {error}", file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def survey_phase(
-    survey: Gunicorn,
-    slug: str,
-    args: argparse.Namespace,
-    *,
-    think: float,
-    duration: float,
-    target: float,
-    prefix: str,
-) -> LoadResult:
-    """`args.clients` respondent loops against the survey until `target` questionnaires or time."""
-    stop, done, lock = threading.Event(), [0], threading.Lock()
-    per_client = [Stats() for _ in range(args.clients)]
-    targets = [
-        (
-            respondent_loop,
-            (
-                i,
-                survey.base,
-                slug,
-                per_client[i],
-                stop,
-                done,
-                target,
-                lock,
-                Think(think, args.seed, i) if think > 0 else None,
-                prefix,
-            ),
-        )
-        for i in range(args.clients)
-    ]
-    return run_threads(targets, stop, duration, survey, per_client)
-
-
-def baseline_phase(
-    baseline: Gunicorn,
-    clients: int,
-    seed: int,
-    *,
-    think: float,
-    duration: float,
-    prefix: str,
-    sent: list[str],
-) -> LoadResult:
-    stop = threading.Event()
-    per_client = [Stats() for _ in range(clients)]
-    targets = [
-        (
-            baseline_loop,
-            (
-                i,
-                baseline.base,
-                per_client[i],
-                stop,
-                sent,
-                Think(think, seed, i) if think > 0 else None,
-                prefix,
-            ),
-        )
-        for i in range(clients)
-    ]
-    return run_threads(targets, stop, duration, baseline, per_client)
+# --- One database ---------------------------------------------------------------------------
 
 
 @dataclass
-class Results:
-    saturation: LoadResult
-    respondents: LoadResult | None
-    base_saturation: LoadResult | None = None
-    base_respondents: LoadResult | None = None
+class Phase:
+    """The windows of one kind (saturation or respondents), both apps, in the order run."""
+
+    name: str
+    warmup: list[Window] = field(default_factory=list)  # not in the figures; in the checks
+    survey: list[Window] = field(default_factory=list)
+    baseline: list[Window] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # "AB" or "BA" per round
 
 
-def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> int:
-    survey_db, baseline_db = tmp / "survey.sqlite3", tmp / "baseline.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{survey_db}",
-        "SECRET_KEY": "answer-flow-benchmark-not-a-secret",
-        "BASE_URL": "http://127.0.0.1",
-        "BASELINE_DATABASE_URL": f"sqlite:///{baseline_db}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("FLASK_APP", None)
-    cpus = os.cpu_count() or 1
-    print(
-        f"answer_flow benchmark: gunicorn -k gthread -w {args.workers} --threads {args.threads}; "
-        f"{cpus} CPU(s); Python {platform.python_version()}"
-    )
-    print(
-        f"  saturation:  {args.clients} clients, no think time, ≤{args.duration:g} s or "
-        f"{args.clients * args.runs} questionnaires (survey) per server"
-    )
-    if args.respondent_duration > 0:
+def run_phase(name, clients: ClientProcess, survey, baseline, args, *, think, window, rounds):
+    """A warm-up window per app (not counted: the clients begin all at once), then `rounds`
+    rounds of one survey window and one baseline window, ABBA…: the order flips every round,
+    so a trend in the machine's load falls on both apps alike. The clients keep their state
+    from one window of their app to the next: a respondent goes on where it stopped."""
+    phase = Phase(name)
+    warmup = args.warmup + 2 * think
+
+    def run(app: str, seconds: float, label: str) -> Window:
+        server = survey if app == "survey" else baseline
+        job = Job(app, server.base, args.clients, think, args.seed, seconds, phase=name[0])
+        result = clients.run(job, server)
+        submits = result.stats.latencies["submit"]
         print(
-            f"  respondents: {args.clients} respondents, think {args.think:g} s ±50 % "
-            f"(seed {args.seed}), {args.respondent_duration:g} s per server"
+            f"  {name} {label}, {app:<8}: {len(submits) / result.elapsed:6.1f} submits/s, "
+            f"p95 {percentile(submits, 95) * 1000:6.0f} ms, {len(result.stats.errors)} errors; "
+            f"load average {result.load:.2f}",
+            flush=True,
         )
-    print(f"temporary files in {tmp}")
+        return result
 
-    # Set-up, as an operator would.
-    run_command([str(BIN / "survey"), "db", "upgrade"], env)
-    run_command([str(BIN / "survey"), "questionnaires", "load"], env)
-    out = run_command(
-        [
-            str(BIN / "survey"),
-            "campaign",
-            "create",
-            "--questionnaire",
-            QUESTIONNAIRE,
-            "--mode",
-            "anonymous",
-            "--title",
-            "Benchmark",
-        ],
-        env,
-    )
-    match = re.search(r"open link: \S*/s/([A-Za-z0-9_-]+)", out)
-    if not match:
-        raise RuntimeError(f"no open link in:\n{out}")
-    slug = match.group(1)
-    print(f"campaign open link: /s/{slug}")
+    for app in ("survey", "baseline"):
+        phase.warmup.append(run(app, warmup, "warm-up"))
+    for number in range(rounds):
+        order = ("survey", "baseline") if number % 2 == 0 else ("baseline", "survey")
+        phase.order.append("AB" if number % 2 == 0 else "BA")
+        for app in order:
+            result = run(app, window, f"round {number + 1}/{rounds}")
+            (phase.survey if app == "survey" else phase.baseline).append(result)
+    return phase
 
-    survey = Gunicorn("survey", "wsgi:app", env, args.workers, args.threads, tmp / "survey.log")
-    servers.append(survey)
-    survey.start(f"/s/{slug}")
 
-    # (a) One respondent walks the flow; keep every page it sees. This run counts in (d).
-    prep = Stats()
-    pages: dict[str, requests.Response] = {}
-    walker = Respondent(survey.base, slug, prep, None, keep_pages=pages)
-    walker.run(plan_for("weight", 0))
-    walker.session.close()
-    weights, facts = page_weights(survey.base, pages)
-
-    # Warm-up: every worker loads the definition and compiles its templates. Counts in (d).
-    warm_stop, warm_done, warm_lock = threading.Event(), [0], threading.Lock()
-    warm = [Stats() for _ in range(args.workers * args.threads)]
-    run_threads(
-        [
-            (
-                respondent_loop,
-                (1000 + i, survey.base, slug, warm[i], warm_stop, warm_done, len(warm), warm_lock),
-            )
-            for i in range(len(warm))
-        ],
-        warm_stop,
-        20,
-        survey,
-        warm,
-    )
-    for stats in warm:
-        prep.merge(stats)
-
-    # (b) The survey: saturation, then respondents who think.
-    print(f"survey, saturation: {args.clients} clients …", flush=True)
-    results = Results(
-        survey_phase(
-            survey,
-            slug,
-            args,
-            think=0.0,
-            duration=args.duration,
-            target=args.clients * args.runs,
-            prefix="c",
-        ),
-        None,
-    )
-    if args.respondent_duration > 0:
-        print(f"survey, respondents: {args.clients} respondents …", flush=True)
-        results.respondents = survey_phase(
-            survey,
-            slug,
-            args,
-            think=args.think,
-            duration=args.respondent_duration,
-            target=float("inf"),
-            prefix="p",
+def benchmark(args, server_url, tmp: Path, servers: list[Gunicorn], clients: ClientProcess) -> dict:
+    """Everything for one database; returns what the final summary needs."""
+    databases = Databases(server_url, tmp)
+    try:
+        env = {
+            **os.environ,
+            "DATABASE_URL": databases.survey,
+            "BASELINE_DATABASE_URL": databases.baseline,
+            "SECRET_KEY": "answer-flow-benchmark-not-a-secret",
+            "BASE_URL": "http://127.0.0.1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("FLASK_APP", None)
+        print(
+            f"\n=== {databases.kind}: setting up (load average {load_average():.2f}) …", flush=True
         )
-    survey.stop()
-
-    # (c) The baseline, the same two phases.
-    baseline_sent: dict[str, list[str]] = {}
-    baseline_errors: list[str] = []
-    if not args.skip_baseline:
-        run_command([sys.executable, str(ROOT / "benchmarks" / "baseline_app.py"), "init"], env)
+        began = time.perf_counter()
+        tokens = set_up(databases, env, args.invitations)
+        weight_token, tokens = tokens[0], tokens[1:]
+        clients.begin(tokens)
+        survey = Gunicorn("survey", "wsgi:app", env, args.workers, args.threads, tmp / "survey.log")
         baseline = Gunicorn(
             "baseline",
             "baseline_app:app",
@@ -1058,120 +1047,98 @@ def benchmark(args: argparse.Namespace, tmp: Path, servers: list[Gunicorn]) -> i
             tmp / "baseline.log",
             extra=["--pythonpath", str(ROOT / "benchmarks")],
         )
-        servers.append(baseline)
+        servers += [survey, baseline]
+        survey.start(f"/i/{weight_token}")
         baseline.start("/items/0")
-        baseline_sent = {"warm-up": [], "saturation": []}
-        warmed = baseline_phase(
+        print(f"  set up in {time.perf_counter() - began:.0f} s: {len(tokens) + 1} personal links")
+
+        # (a) One respondent walks the flow; keep every page it sees. Counts in (c).
+        prep = Stats()
+        pages: dict[str, requests.Response] = {}
+        walker = Respondent(survey.base, prep, keep_pages=pages)
+        walker.run(plan_for("weight", 0), weight_token)
+        walker.session.close()
+        weights, facts = page_weights(survey.base, pages)
+
+        saturation = run_phase(
+            "saturation",
+            clients,
+            survey,
             baseline,
-            args.workers * args.threads,
-            args.seed,
+            args,
             think=0.0,
-            duration=1.0,
-            prefix="w",
-            sent=baseline_sent["warm-up"],
+            window=args.window,
+            rounds=args.rounds,
         )
-        baseline_errors += warmed.stats.errors
-        print(f"baseline, saturation: {args.clients} clients …", flush=True)
-        results.base_saturation = baseline_phase(
-            baseline,
-            args.clients,
-            args.seed,
-            think=0.0,
-            duration=min(args.duration, max(5.0, results.saturation.elapsed)),
-            prefix="c",
-            sent=baseline_sent["saturation"],
-        )
-        baseline_errors += results.base_saturation.stats.errors
-        if args.respondent_duration > 0:
-            print(f"baseline, respondents: {args.clients} respondents …", flush=True)
-            baseline_sent["respondents"] = []
-            results.base_respondents = baseline_phase(
+        respondents = None
+        if args.respondent_rounds > 0:
+            respondents = run_phase(
+                "respondents",
+                clients,
+                survey,
                 baseline,
-                args.clients,
-                args.seed,
+                args,
                 think=args.think,
-                duration=args.respondent_duration,
-                prefix="p",
-                sent=baseline_sent["respondents"],
+                window=args.respondent_window,
+                rounds=args.respondent_rounds,
             )
-            baseline_errors += results.base_respondents.stats.errors
-        baseline.stop()
+        for server in (survey, baseline):
+            server.stop()
 
-    # (d) Correctness, once the servers have stopped: every phase's rows.
-    phases = {"weight walk + warm-up": prep, "saturation": results.saturation.stats}
-    if results.respondents is not None:
-        phases["respondents"] = results.respondents.stats
-    total = Stats()
-    for stats in phases.values():
-        total.merge(stats)
-    checks = check_survey_db(survey_db, slug, total, phases)
-    checks.append(
-        (
-            "no HTTP errors or unexpected redirects (survey)",
-            not total.errors,
-            f"{len(total.errors)} errors ("
-            + ", ".join(f"{name} {len(st.errors)}" for name, st in phases.items())
-            + ") "
-            + "; ".join(total.errors[:3]),
+        # (c) Correctness, once the servers have stopped: every window's rows, warm-ups too.
+        phases = {"weight walk": prep}
+        base_phases = {}
+        for phase in (saturation, respondents):
+            if phase is not None:
+                warm_survey, warm_baseline = phase.warmup
+                phases[phase.name] = figures([warm_survey, *phase.survey])["stats"]
+                base_phases[phase.name] = figures([warm_baseline, *phase.baseline])["stats"]
+        total = Stats()
+        for stats in phases.values():
+            total.merge(stats)
+        checks = check_survey_db(databases.survey, total, phases)
+        checks.append(no_errors("survey", phases))
+        checks += check_baseline_db(
+            databases.baseline, {name: stats.sent for name, stats in base_phases.items()}
         )
+        checks.append(no_errors("baseline", base_phases))
+        summary = report(args, databases.kind, weights, facts, saturation, respondents, checks)
+        for server in (survey, baseline):
+            if server.has_traceback():
+                print(f"\n{server.name} log tracebacks:\n" + server.log_tail(40))
+        return summary
+    finally:
+        for server in servers:
+            try:
+                server.stop()
+            except Exception as error:  # noqa: BLE001 - keep cleaning up
+                print(f"could not stop {server.name}: {error}", file=sys.stderr)
+        servers.clear()
+        databases.drop()
+
+
+def no_errors(app: str, phases: dict[str, Stats]) -> tuple[str, bool, str]:
+    errors = [e for stats in phases.values() for e in stats.errors]
+    return (
+        f"no HTTP errors or unexpected redirects ({app})",
+        not errors,
+        f"{len(errors)} errors ("
+        + ", ".join(f"{name} {len(stats.errors)}" for name, stats in phases.items())
+        + ") "
+        + "; ".join(errors[:3]),
     )
-    if baseline_sent:
-        checks += check_baseline_db(baseline_db, baseline_sent)
-        checks.append(
-            (
-                "no HTTP errors (baseline)",
-                not baseline_errors,
-                f"{len(baseline_errors)} errors " + "; ".join(baseline_errors[:3]),
-            )
-        )
 
-    report(args, weights, facts, results, checks, cpus)
-    if any(
-        log.exists() and "Traceback" in log.read_text(errors="replace")
-        for log in (tmp / "survey.log", tmp / "baseline.log")
-    ):
-        print("\nServer log tracebacks:\n" + survey.log_tail(40))
-    return 0 if all(ok for _, ok, _ in checks) else 1
 
+# --- Report ---------------------------------------------------------------------------------
 
 SUBMIT_KINDS = ("start submit", "page submit", "send submit")
+LINE = "-" * 78
 
 
-def figures(result: LoadResult | None) -> dict | None:
-    """Throughput, latency and CPU of one phase. A submit = POST + redirected GET, of any kind."""
-    if result is None:
-        return None
-    latencies, elapsed = result.stats.latencies, result.elapsed
-    submits = latencies["submit"]
-    timed = len(submits) + len(latencies.get("welcome GET", []))
-    return {
-        "count": len(submits),
-        "rate": len(submits) / elapsed,
-        "page_count": len(latencies.get("page submit", [])),
-        "page_rate": len(latencies.get("page submit", [])) / elapsed,
-        "p50": percentile(submits, 50),
-        "p95": percentile(submits, 95),
-        "p99": percentile(submits, 99),
-        "page_p95": percentile(latencies.get("page submit", []), 95),
-        "mean": sum(submits) / len(submits) if submits else float("nan"),
-        # Little's law for a closed loop: clients = rate of timed requests × mean time in them.
-        "timed_rate": timed / elapsed,
-        "elapsed": elapsed,
-        "req_rate": result.stats.requests / elapsed,
-        "client_cpu": result.client_cpu / elapsed,
-        "server_cpu": result.server_cpu / elapsed,
-        "other_cpu": result.other_cpu / elapsed,
-        # Server CPU per submit: all the server's CPU in the phase (for the survey this includes
-        # the welcome GETs, one per 9 submits) over the submits. Independent of the client.
-        "cpu_per_submit": result.server_cpu / len(submits) if submits else float("nan"),
-    }
-
-
-def report(args, weights, facts, results: Results, checks, cpus):
-    line = "-" * 78
-    print(
-        f"\n{line}\n(a) Bytes per page of {QUESTIONNAIRE} (gzip -9; first visit = HTML + CSS + JS)"
-    )
+def report(args, kind, weights, facts, saturation: Phase, respondents: Phase | None, checks):
+    """The same tables for every database; returns the figures of the final summary."""
+    cpus = os.cpu_count() or 1
+    print(f"\n{LINE}\n{kind}: (a) bytes per page of {QUESTIONNAIRE} (gzip -9; HTML + CSS + JS)")
     print(
         f"    The app compresses responses itself: {'yes' if facts['compresses'] else 'no'} "
         "(sizes below are what a gzip-ing proxy would send)"
@@ -1189,240 +1156,390 @@ def report(args, weights, facts, results: Results, checks, cpus):
             f"    {row['page']:<18}{row['html']:>10}{row['html_gz']:>10}{row['css_gz']:>9}"
             f"{row['js_gz']:>8}{row['total_gz']:>10}"
         )
-    questionnaire_pages = [
-        r for r in weights if r["page"] not in ("welcome", "oppsummering", "kvittering")
-    ]
-    heaviest = max(questionnaire_pages, key=lambda r: r["total_gz"])
-    heaviest_any = max(weights, key=lambda r: r["total_gz"])
-    print(
-        f"    heaviest questionnaire page: {heaviest['page']} {heaviest['total_gz']} B "
-        f"({heaviest['total_gz'] / 1024:.1f} KiB); heaviest of the flow: {heaviest_any['page']} "
-        f"{heaviest_any['total_gz']} B"
+    heaviest = max(
+        (r for r in weights if r["page"] not in ("welcome", "oppsummering", "kvittering")),
+        key=lambda r: r["total_gz"],
     )
+    print(f"    heaviest questionnaire page: {heaviest['page']} {heaviest['total_gz']} B")
 
-    def cpu_line(fig: dict) -> str:
-        return (
-            f"CPU: server {fig['server_cpu'] * 100:.0f} %, client (this process) "
-            f"{fig['client_cpu'] * 100:.0f} %, other processes {fig['other_cpu'] * 100:.0f} % "
-            f"(of {cpus * 100} %)"
-        )
-
-    def table(result: LoadResult, per_page: bool) -> None:
-        latencies, elapsed = result.stats.latencies, result.elapsed
-        print(f"    {'request':<34}{'count':>7}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
-        kinds = [("welcome GET (load, not a submit)", "welcome GET")]
-        kinds += [(k, k) for k in SUBMIT_KINDS]
-        kinds += [("all submits (start+page+send)", "submit")]
-        if per_page:
-            kinds += [(k, k) for k in sorted(latencies) if k.startswith("page submit: ")]
-        for label, kind in kinds:
-            values = latencies.get(kind, [])
-            print(
-                f"    {label:<34}{len(values):>7}{len(values) / elapsed:>8.1f}"
-                f"{ms(percentile(values, 50)):>8}{ms(percentile(values, 95)):>8}"
-                f"{ms(percentile(values, 99)):>8}"
-            )
-
-    sat, resp = figures(results.saturation), figures(results.respondents)
-    base_sat, base_resp = figures(results.base_saturation), figures(results.base_respondents)
     print(
-        f"\n{line}\n(b) Survey app: gunicorn -k gthread -w {args.workers} --threads "
-        f"{args.threads}, SQLite. A submit = POST answered by a redirect + its redirected GET."
+        f"\n{LINE}\n{kind}: (b) survey (personal links, confidential) and baseline side by side: "
+        f"gunicorn -k gthread -w {args.workers} --threads {args.threads}, {args.clients} clients "
+        "in a process of their own. A submit = POST answered by a redirect + its redirected GET."
     )
-    for title, result, fig in (
-        (
-            f"Saturation: {args.clients} clients, no think time (throughput)",
-            results.saturation,
-            sat,
-        ),
-        (
-            f"Respondents: {args.clients} respondents, think {args.think:g} s ±50 % (latency)",
-            results.respondents,
-            resp,
-        ),
-    ):
-        if result is None:
+    summary = {"kind": kind}
+    for phase in (saturation, respondents):
+        if phase is None:
             continue
-        stats = result.stats
-        print(f"  {title}")
-        print(
-            f"    {result.elapsed:.1f} s; {len(stats.completed)} questionnaires sent, "
-            f"{stats.aborted} stopped mid-way at the end, {len(stats.errors)} errors; "
-            f"{stats.requests} HTTP requests ({fig['req_rate']:.0f}/s)"
+        summary[phase.name] = phase_tables(phase, cpus, args.clients)
+        summary[phase.name + " load"] = (
+            min(w.load for w in phase.survey + phase.baseline),
+            max(w.load for w in phase.survey + phase.baseline),
         )
-        table(result, per_page=result is results.saturation)
-        print(f"    {cpu_line(fig)}; server CPU per submit {fig['cpu_per_submit'] * 1000:.1f} ms")
 
-    if base_sat is not None:
-        print(
-            f"\n{line}\n(c) Baseline (benchmarks/baseline_app.py: INSERT, redirect, small "
-            "template), same gunicorn settings; every POST + redirected GET is a submit"
-        )
-        print(
-            f"    {'phase':<14}{'s':>6}{'submits':>9}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}"
-            f"{'p99 ms':>8}{'errors':>8}"
-        )
-        for name, result, fig in (
-            ("saturation", results.base_saturation, base_sat),
-            ("respondents", results.base_respondents, base_resp),
-        ):
-            if result is None:
-                continue
-            print(
-                f"    {name:<14}{result.elapsed:>6.1f}{fig['count']:>9}{fig['rate']:>8.1f}"
-                f"{ms(fig['p50']):>8}{ms(fig['p95']):>8}{ms(fig['p99']):>8}"
-                f"{len(result.stats.errors):>8}"
-            )
-            print(
-                f"      {cpu_line(fig)}; server CPU per submit {fig['cpu_per_submit'] * 1000:.1f} ms"
-            )
-
-    print(f"\n{line}\n(d) Correctness (all phases)")
+    print(f"\n{LINE}\n{kind}: (c) correctness (every window, both apps)")
     for name, ok, detail in checks:
         print(f"    {'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    summary["correct"] = all(ok for _, ok, _ in checks)
+    summary["heaviest"] = heaviest
+    print_summary([summary], args)
+    return summary
 
-    print(f"\n{line}\nSummary (targets are reported, not asserted)")
-    print(f"    {'figure':<48}{'value':>22}  {'target':<10}{'met':>4}")
 
-    def row(name, value, target="", met=None):
-        mark = "" if met is None else ("yes" if met else "NO")
-        print(f"    {name:<48}{value:>22}  {target:<10}{mark:>4}")
+def phase_tables(phase: Phase, cpus: int, clients: int) -> dict:
+    windows = phase.survey[0].elapsed if phase.survey else 0
+    title = "no think time" if phase.name == "saturation" else "think time (±50 %)"
+    print(
+        f"\n  {phase.name.capitalize()} ({title}), {len(phase.survey)} rounds of ~{windows:.0f} s "
+        "per app, per round:"
+    )
+    print(
+        f"    {'round':<7}{'order':<6}{'survey /s':>10}{'p95 ms':>8}{'CPU ms':>8}"
+        f"{'baseline /s':>12}{'p95 ms':>8}{'CPU ms':>8}{'share':>8}{'p95 ×':>7}{'CPU ×':>7}"
+        f"{'load':>6}"
+    )
+    shares, p95s, cpus_ratio = [], [], []
+    for number, (order, s, b) in enumerate(
+        zip(phase.order, phase.survey, phase.baseline, strict=True), start=1
+    ):
+        fs, fb = figures([s]), figures([b])
+        share, p95x, cpux = (
+            fs["rate"] / fb["rate"],
+            fs["p95"] / fb["p95"],
+            fs["cpu_per_submit"] / fb["cpu_per_submit"],
+        )
+        shares.append(share)
+        p95s.append(p95x)
+        cpus_ratio.append(cpux)
+        print(
+            f"    {number:<7}{order:<6}{fs['rate']:>10.1f}{fs['p95'] * 1000:>8.0f}"
+            f"{fs['cpu_per_submit'] * 1000:>8.1f}{fb['rate']:>12.1f}{fb['p95'] * 1000:>8.0f}"
+            f"{fb['cpu_per_submit'] * 1000:>8.1f}{share * 100:>7.0f}%{p95x:>7.2f}{cpux:>7.2f}"
+            f"{max(s.load, b.load):>6.2f}"
+        )
+    survey, baseline = figures(phase.survey), figures(phase.baseline)
+    print(
+        f"    {'all':<13}{survey['rate']:>10.1f}{survey['p95'] * 1000:>8.0f}"
+        f"{survey['cpu_per_submit'] * 1000:>8.1f}{baseline['rate']:>12.1f}"
+        f"{baseline['p95'] * 1000:>8.0f}{baseline['cpu_per_submit'] * 1000:>8.1f}"
+        f"{survey['rate'] / baseline['rate'] * 100:>7.0f}%{survey['p95'] / baseline['p95']:>7.2f}"
+        f"{survey['cpu_per_submit'] / baseline['cpu_per_submit']:>7.2f}"
+    )
+    print(
+        f"    {'median':<13}{'':>26}{'':>28}{statistics.median(shares) * 100:>7.0f}%"
+        f"{statistics.median(p95s):>7.2f}{statistics.median(cpus_ratio):>7.2f}"
+    )
+    print(
+        "    (all = the rounds pooled; median = of the per-round ratios; CPU = server CPU per submit)"
+    )
 
-    def both(fmt, a, b, unit=""):
-        return f"{fmt.format(a)} / " + (fmt.format(b) if b is not None else "-") + unit
+    stats = survey["stats"]
+    print(f"    survey, by kind ({phase.name}, rounds pooled):")
+    print(f"      {'request':<34}{'count':>7}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    kinds = [("welcome GET (load, not a submit)", "welcome GET")]
+    kinds += [(k, k) for k in SUBMIT_KINDS] + [("all submits", "submit")]
+    if phase.name == "saturation":
+        kinds += [(k, k) for k in sorted(stats.latencies) if k.startswith("page submit: ")]
+    for label, key in kinds:
+        values = stats.latencies.get(key, [])
+        print(
+            f"      {label:<34}{len(values):>7}{len(values) / survey['elapsed']:>8.1f}"
+            f"{ms(percentile(values, 50)):>8}{ms(percentile(values, 95)):>8}"
+            f"{ms(percentile(values, 99)):>8}"
+        )
+    for app, fig in (("survey", survey), ("baseline", baseline)):
+        st = fig["stats"]
+        print(
+            f"    {app}: {len(st.completed) if app == 'survey' else len(st.sent)} "
+            f"{'questionnaires sent' if app == 'survey' else 'items stored'}, "
+            f"{len(st.started) if app == 'survey' else len(st.sent)} begun, {len(st.errors)} "
+            f"errors; p50/p95/p99 {fig['p50'] * 1000:.0f}/{fig['p95'] * 1000:.0f}/"
+            f"{fig['p99'] * 1000:.0f} ms; CPU: server {fig['server_cpu'] * 100:.0f} %, clients "
+            f"{fig['client_cpu'] * 100:.0f} %, other {fig['other_cpu'] * 100:.0f} % "
+            f"(of {cpus * 100} %)"
+        )
+    if phase.name == "saturation":
+        print(
+            "    note: at saturation each client sends again as soon as it is answered, so mean "
+            "latency ≈ clients ÷ timed requests per second (Little's law): "
+            + "; ".join(
+                f"{app} {clients} ÷ {fig['timed'] / fig['elapsed']:.0f}/s = "
+                f"{clients / (fig['timed'] / fig['elapsed']) * 1000:.0f} ms, measured "
+                f"{fig['mean'] * 1000:.0f} ms"
+                for app, fig in (("survey", survey), ("baseline", baseline))
+            )
+        )
+    return {
+        "survey": {k: v for k, v in survey.items() if k != "stats"},
+        "baseline": {k: v for k, v in baseline.items() if k != "stats"},
+        "median share": statistics.median(shares),
+        "median p95 ratio": statistics.median(p95s),
+        "median cpu ratio": statistics.median(cpus_ratio),
+    }
+
+
+def print_summary(summaries: list[dict], args) -> None:
+    """One column per database: the targets of issue 13."""
+    print(f"\n{LINE}\nSummary (targets are reported, not asserted)")
+    header = "".join(f"{s['kind']:>24}" for s in summaries)
+    print(f"    {'figure':<46}{header}  {'target'}")
+
+    def row(name, values, target=""):
+        print(f"    {name:<46}" + "".join(f"{v:>24}" for v in values) + f"  {target}")
+
+    def met(ok: bool) -> str:
+        return "  yes" if ok else "   NO"
+
+    def each(fn):
+        return [fn(s) for s in summaries]
 
     row(
-        f"page bytes, heaviest ({heaviest['page']}), gz",
-        f"{heaviest['total_gz']} B",
+        "heaviest page, gz (HTML + CSS + JS)",
+        each(
+            lambda s: (
+                f"{s['heaviest']['total_gz']} B"
+                + met(s["heaviest"]["total_gz"] <= PAGE_BYTES_TARGET)
+            )
+        ),
         f"≤ {PAGE_BYTES_TARGET} B",
-        heaviest["total_gz"] <= PAGE_BYTES_TARGET,
     )
-    row("app compresses responses itself", "yes" if facts["compresses"] else "no")
-
-    print(f"    Saturation ({args.clients} clients, no think time): throughput")
+    print(f"    saturation ({args.clients} clients, no think time)")
     row(
         "  submits/s, survey / baseline",
-        both("{:.1f}", sat["rate"], base_sat and base_sat["rate"]),
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['rate']:.1f} / {s['saturation']['baseline']['rate']:.1f}"
+            )
+        ),
     )
-    if base_sat is not None:
-        share = sat["rate"] / base_sat["rate"] if base_sat["rate"] else 0.0
-        row(
-            "  survey throughput as % of baseline",
-            f"{share * 100:.1f} %",
-            f"≥ {THROUGHPUT_TARGET * 100:g} %",
-            share >= THROUGHPUT_TARGET,
-        )
-        page_share = sat["page_rate"] / base_sat["rate"] if base_sat["rate"] else 0.0
-        row(
-            "  page submits only: survey /s, % of baseline",
-            f"{sat['page_rate']:.1f}/s, {page_share * 100:.1f} %",
-        )
-    else:
-        row("  page submits only, survey /s", f"{sat['page_rate']:.1f}")
     row(
-        "  submit p95, survey / baseline (no target)",
-        both("{:.0f}", sat["p95"] * 1000, base_sat and base_sat["p95"] * 1000, " ms"),
+        "  survey as share of baseline (pooled; median)",
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['rate'] / s['saturation']['baseline']['rate'] * 100:.0f} %; "
+                f"{s['saturation']['median share'] * 100:.0f} %"
+                + met(
+                    s["saturation"]["survey"]["rate"] / s["saturation"]["baseline"]["rate"]
+                    >= THROUGHPUT_TARGET
+                )
+            )
+        ),
+        f"≥ {THROUGHPUT_TARGET * 100:.0f} %",
     )
     row(
         "  server CPU per submit, survey / baseline",
-        both(
-            "{:.1f}",
-            sat["cpu_per_submit"] * 1000,
-            base_sat and base_sat["cpu_per_submit"] * 1000,
-            " ms",
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['cpu_per_submit'] * 1000:.1f} / {s['saturation']['baseline']['cpu_per_submit'] * 1000:.1f} ms"
+            )
         ),
     )
-    if base_sat is not None:
-        row(
-            "    baseline ÷ survey (CPU-normalised share)",
-            f"{base_sat['cpu_per_submit'] / sat['cpu_per_submit'] * 100:.1f} %",
-        )
-    if resp is not None:
-        print(
-            f"    Respondents ({args.clients}, think {args.think:g} s ±50 %): latency of a submit"
-        )
-        row(
-            "  submits/s offered, survey / baseline",
-            both("{:.1f}", resp["rate"], base_resp and base_resp["rate"]),
-        )
-        row(
-            "  survey submit p50 / p95 / p99",
-            f"{resp['p50'] * 1000:.1f} / {resp['p95'] * 1000:.1f} / {resp['p99'] * 1000:.1f} ms",
-        )
-        row(
-            "  survey submit p95",
-            f"{resp['p95'] * 1000:.1f} ms",
-            f"≤ {P95_TARGET_MS:g} ms",
-            resp["p95"] * 1000 <= P95_TARGET_MS,
-        )
-        if base_resp is not None:
-            row(
-                "  baseline submit p50 / p95 / p99",
-                f"{base_resp['p50'] * 1000:.1f} / {base_resp['p95'] * 1000:.1f} / "
-                f"{base_resp['p99'] * 1000:.1f} ms",
+    row(
+        "  CPU per submit, survey ÷ baseline",
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['cpu_per_submit'] / s['saturation']['baseline']['cpu_per_submit']:.2f}×; "
+                f"{s['saturation']['median cpu ratio']:.2f}×"
+                + met(
+                    s["saturation"]["survey"]["cpu_per_submit"]
+                    / s["saturation"]["baseline"]["cpu_per_submit"]
+                    <= CPU_RATIO_TARGET
+                )
             )
+        ),
+        f"≤ {CPU_RATIO_TARGET:g}×",
+    )
+    row(
+        "  p95, survey / baseline",
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['p95'] * 1000:.0f} / {s['saturation']['baseline']['p95'] * 1000:.0f} ms"
+            )
+        ),
+    )
+    row(
+        "  p95, survey ÷ baseline (pooled; median)",
+        each(
+            lambda s: (
+                f"{s['saturation']['survey']['p95'] / s['saturation']['baseline']['p95']:.2f}×; "
+                f"{s['saturation']['median p95 ratio']:.2f}×"
+                + met(
+                    s["saturation"]["survey"]["p95"] / s["saturation"]["baseline"]["p95"]
+                    <= P95_RATIO_TARGET
+                )
+            )
+        ),
+        f"≤ {P95_RATIO_TARGET:g}×",
+    )
+    row(
+        "  load average (1 min) during the windows",
+        each(lambda s: "{:.1f}–{:.1f}".format(*s["saturation load"])),
+    )
+    if all("respondents" in s for s in summaries):
+        print(f"    respondents ({args.clients}, think {args.think:g} s ±50 %)")
         row(
-            "  server CPU per submit, survey / baseline",
-            both(
-                "{:.1f}",
-                resp["cpu_per_submit"] * 1000,
-                base_resp and base_resp["cpu_per_submit"] * 1000,
-                " ms",
+            "  submits/s, survey / baseline",
+            each(
+                lambda s: (
+                    f"{s['respondents']['survey']['rate']:.1f} / {s['respondents']['baseline']['rate']:.1f}"
+                )
             ),
         )
-    else:
-        row("  respondents phase (p95 target not judged)", "skipped")
-    row("correctness checks (all phases)", "PASS" if all(ok for _, ok, _ in checks) else "FAIL")
-
-    print(
-        f"    note: at saturation every client waits for its own answer and sends again at once, "
-        f"so mean latency ≈ clients ÷ throughput (Little's law): survey {args.clients} ÷ "
-        f"{sat['timed_rate']:.0f} timed requests/s = {args.clients / sat['timed_rate'] * 1000:.0f}"
-        f" ms, measured mean submit {sat['mean'] * 1000:.0f} ms"
-        + (
-            f"; baseline {args.clients} ÷ {base_sat['timed_rate']:.0f}/s = "
-            f"{args.clients / base_sat['timed_rate'] * 1000:.0f} ms, measured "
-            f"{base_sat['mean'] * 1000:.0f} ms"
-            if base_sat
-            else ""
+        row(
+            "  survey p50 / p95 / p99",
+            each(
+                lambda s: "{:.0f} / {:.0f} / {:.0f} ms".format(
+                    *(s["respondents"]["survey"][p] * 1000 for p in ("p50", "p95", "p99"))
+                )
+            ),
         )
-        + ". That latency is queueing, so the p95 target is judged in the respondents phase."
+        row(
+            "  survey p95",
+            each(
+                lambda s: (
+                    f"{s['respondents']['survey']['p95'] * 1000:.0f} ms"
+                    + met(s["respondents"]["survey"]["p95"] * 1000 <= P95_TARGET_MS)
+                )
+            ),
+            f"≤ {P95_TARGET_MS:g} ms",
+        )
+        row(
+            "  baseline p50 / p95 / p99",
+            each(
+                lambda s: "{:.0f} / {:.0f} / {:.0f} ms".format(
+                    *(s["respondents"]["baseline"][p] * 1000 for p in ("p50", "p95", "p99"))
+                )
+            ),
+        )
+        row(
+            "  server CPU per submit, survey / baseline",
+            each(
+                lambda s: (
+                    f"{s['respondents']['survey']['cpu_per_submit'] * 1000:.1f} / {s['respondents']['baseline']['cpu_per_submit'] * 1000:.1f} ms"
+                )
+            ),
+        )
+        row(
+            "  load average (1 min) during the windows",
+            each(lambda s: "{:.1f}–{:.1f}".format(*s["respondents load"])),
+        )
+    row(
+        "correctness checks (0 lost or duplicated)",
+        each(lambda s: "PASS" if s["correct"] else "FAIL"),
+        "must pass",
     )
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    cpus = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite (default), postgresql (a temporary database on "
+        f"{DEFAULT_POSTGRESQL}), a postgresql:// server URL, or both (SQLite, then PostgreSQL)",
+    )
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="saturation: rounds of one window per app (4)"
+    )
+    parser.add_argument(
+        "--window", type=float, default=12.0, help="saturation: seconds per window (12)"
+    )
+    parser.add_argument(
+        "--respondent-rounds",
+        type=int,
+        default=2,
+        help="respondents: rounds of one window per app (2; 0 skips the phase)",
+    )
+    parser.add_argument(
+        "--respondent-window", type=float, default=20.0, help="respondents: seconds per window (20)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=3.0,
+        help="respondents: mean seconds on a page before sending it, ±50 %% uniform (3)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=4.0,
+        help="seconds of load per app before each phase, not counted (4; respondents: + 2 think)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the think times (1)")
+    parser.add_argument(
+        "--workers", type=int, default=cpus, help=f"gunicorn workers (one per core: {cpus})"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (4)")
+    parser.add_argument(
+        "--invitations",
+        type=int,
+        default=4000,
+        help="personal links created (4 000; a respondent uses one; more for long runs)",
+    )
+    args = parser.parse_args(argv)
+    if min(args.window, args.respondent_window, args.think) < 0 or args.clients < 1:
+        parser.error("durations and --think must not be negative, --clients at least 1")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def database_servers(choice: str) -> list[str | None]:
+    """None stands for SQLite; otherwise a PostgreSQL server URL."""
+    if choice == "sqlite":
+        return [None]
+    if choice == "postgresql":
+        return [DEFAULT_POSTGRESQL]
+    if choice == "both":
+        return [None, DEFAULT_POSTGRESQL]
+    if choice.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return [choice]
+    raise SystemExit(f"--database: sqlite, postgresql, both or a postgresql:// URL, not {choice!r}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # survey.config, for the PostgreSQL URL form
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with &
+    cpus = os.cpu_count() or 1
     print(
-        "    note: server CPU per submit includes the survey's welcome GETs (one per 9 submits);"
-        " it does not depend on the CPU the client or other processes took."
+        f"answer_flow benchmark: gunicorn -k gthread -w {args.workers} --threads {args.threads}; "
+        f"{cpus} CPU(s); Python {platform.python_version()}; load average {load_average():.2f}\n"
+        f"  saturation:  {args.rounds} rounds × {args.window:g} s per app, {args.clients} "
+        "clients, no think time\n"
+        f"  respondents: {args.respondent_rounds} rounds × {args.respondent_window:g} s per app, "
+        f"{args.clients} clients, think {args.think:g} s ±50 % (seed {args.seed})"
     )
-    for app, phase, fig in (
-        ("survey", "saturation", sat),
-        ("survey", "respondents", resp),
-        ("baseline", "saturation", base_sat),
-        ("baseline", "respondents", base_resp),
-    ):
-        if fig is None:
-            continue
-        busy = fig["server_cpu"] + fig["client_cpu"] + fig["other_cpu"]
-        if busy > 0.9 * cpus:
-            print(
-                f"    note: the machine was CPU-bound during the {app} {phase} phase "
-                f"({busy * 100:.0f} % of {cpus * 100} %): the client on the same host took "
-                f"{fig['client_cpu'] * 100:.0f} % and other processes "
-                f"{fig['other_cpu'] * 100:.0f} % (100 % = one core) from the server."
-                + (
-                    " Server CPU per submit does not depend on that."
-                    if phase == "saturation"
-                    else " Latencies are higher than on a machine of its own."
-                )
-            )
-        elif fig["other_cpu"] > 0.2:
-            print(
-                f"    note: other processes used {fig['other_cpu'] * 100:.0f} % of one core "
-                f"during the {app} {phase} phase; "
-                + (
-                    "its throughput is lower than on a quiet machine."
-                    if phase == "saturation"
-                    else "its latencies may be higher than on a quiet machine."
-                )
-            )
+    summaries = []
+    servers: list[Gunicorn] = []
+    began = time.perf_counter()
+    clients = ClientProcess()  # first: this process has no threads yet
+    try:
+        for server_url in database_servers(args.database):
+            tmp = Path(tempfile.mkdtemp(prefix="answer-flow-"))
+            try:
+                summaries.append(benchmark(args, server_url, tmp, servers, clients))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    except KeyboardInterrupt:
+        print("\nInterrupted; servers stopped, temporary files removed.", file=sys.stderr)
+        return 130
+    finally:
+        clients.close()
+    if len(summaries) > 1:
+        print_summary(summaries, args)
+    print(f"\n(whole run {time.perf_counter() - began:.0f} s; load average {load_average():.2f})")
+    return 0 if all(s["correct"] for s in summaries) else 1
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Baseline for benchmarks/answer_flow.py: the least a Flask + SQLAlchemy app can do per submit.
 
-POST /items inserts one row into a SQLite file (WAL and the same pragmas as survey/db.py, the
-same Flask-SQLAlchemy engine options) and redirects to GET /items/<id>, which reads the row and
-renders one small Jinja template. No sessions, CSRF, i18n or questionnaire engine: the gap
+POST /items inserts one row (SQLite: WAL and the same pragmas as survey/db.py; PostgreSQL through
+psycopg 3, as the app; the same Flask-SQLAlchemy engine options as create_app gives either) and
+redirects to GET /items/<id>, which reads the row and renders one small Jinja template. No sessions, CSRF, i18n or questionnaire engine: the gap
 between this and the survey app is what the app itself costs.
 
     BASELINE_DATABASE_URL=sqlite:////tmp/b.sqlite3 python benchmarks/baseline_app.py init
+    BASELINE_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench python … init
     BASELINE_DATABASE_URL=... gunicorn --pythonpath benchmarks baseline_app:app
 """
 
@@ -69,11 +70,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
-        "BASELINE_DATABASE_URL", "sqlite:////tmp/baseline.sqlite3"
+    url = os.environ.get("BASELINE_DATABASE_URL", "sqlite:////tmp/baseline.sqlite3")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]  # as survey.config
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    # As create_app: a ping before every checkout on a server database, none on a file.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = (
+        {} if url.startswith("sqlite") else {"pool_pre_ping": True}
     )
-    # As survey/config.py.
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     app.jinja_loader = DictLoader(TEMPLATES)
     db.init_app(app)
 
