@@ -82,10 +82,14 @@ def upgrade_command() -> None:
 @db_cli.command("create-app-role")
 @click.argument("name")
 @click.option("--password-env", metavar="VAR", help="Set the password from this variable.")
-@click.option("--login/--no-login", default=True, show_default=True)
+@click.option(
+    "--login/--no-login",
+    default=None,
+    help="Whether it may log in (default: a new role may; an existing one stays as it is).",
+)
 @click.option("--print-sql", is_flag=True, help="Print the SQL; change nothing.")
 def create_app_role_command(
-    name: str, password_env: str | None, login: bool, print_sql: bool
+    name: str, password_env: str | None, login: bool | None, print_sql: bool
 ) -> None:
     """PostgreSQL, as the owner: create or update NAME, the role the app runs as. It reads
     and writes rows, owns nothing, cannot delete history. Idempotent: run it again after

@@ -41,9 +41,10 @@ class PrivilegeError(RuntimeError):
 
 @dataclass(frozen=True)
 class Login:
-    """Whether the role may log in, and with which password (None: keep or set none)."""
+    """May the role log in (None: a new role may, an existing one stays as it is), and its
+    password (None: none for a new role, unchanged for an existing one)."""
 
-    allowed: bool = True
+    allowed: bool | None = None
     password: str | None = None
 
 
@@ -74,23 +75,29 @@ def _existing_functions(connection: Connection) -> list[str]:
 
 
 def role_statements(connection: Connection, role: str, login: Login | None) -> list[str]:
-    """CREATE ROLE or bring an existing one to a plain, unprivileged role. `login` None
-    leaves an existing role's log-in and password as they are."""
+    """CREATE ROLE, or ALTER ROLE when log-in or password are to change: none for an
+    existing role otherwise, so an owner without CREATEROLE can re-grant a role a superuser
+    made. `login` None: the role must exist (the re-grant after `survey db upgrade`)."""
     exists = connection.execute(
         text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
     ).first()
     if not exists and login is None:
         raise PrivilegeError(f"no role {role}: run `survey db create-app-role {role}` first")
-    quoted = _quote(connection, role)
-    attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
-    if login is not None:
-        attributes += " LOGIN" if login.allowed else " NOLOGIN"
-        if login.password is not None:
-            literal = connection.execute(
-                text("SELECT quote_literal(:p)"), {"p": login.password}
-            ).scalar_one()
-            attributes += f" PASSWORD {literal}"
-    return [f"{'ALTER' if exists else 'CREATE'} ROLE {quoted} {attributes}"]
+    login = login or Login()
+    attributes = []
+    if exists and login.allowed is not None:
+        attributes.append("LOGIN" if login.allowed else "NOLOGIN")
+    elif not exists:
+        attributes.append("NOLOGIN" if login.allowed is False else "LOGIN")
+    if login.password is not None:
+        literal = connection.execute(
+            text("SELECT quote_literal(:p)"), {"p": login.password}
+        ).scalar_one()
+        attributes.append(f"PASSWORD {literal}")
+    if exists and not attributes:
+        return []
+    verb = "ALTER" if exists else "CREATE"
+    return [f"{verb} ROLE {_quote(connection, role)} {' '.join(attributes)}"]
 
 
 def grant_statements(connection: Connection, role: str) -> list[str]:
@@ -135,15 +142,23 @@ def grant_statements(connection: Connection, role: str) -> list[str]:
 
 
 def check_role(connection: Connection, role: str) -> None:
-    """Refuse to turn the owner, a superuser or a role owning tables into the app role."""
+    """Refuse to turn the owner, a privileged role or a role owning tables into the app
+    role."""
     current = connection.execute(text("SELECT current_user")).scalar_one()
     if role == current:
         raise PrivilegeError(f"{role} is the role running this command (the owner)")
     row = connection.execute(
-        text("SELECT rolsuper FROM pg_roles WHERE rolname = :role"), {"role": role}
+        text(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
+            "FROM pg_roles WHERE rolname = :role"
+        ),
+        {"role": role},
     ).first()
-    if row is not None and row.rolsuper:
-        raise PrivilegeError(f"{role} is a superuser; the app role must be a plain role")
+    if row is not None and row[0]:
+        raise PrivilegeError(
+            f"{role} is a superuser or may create roles or databases, replicate or bypass "
+            "row security; the app role must be a plain role"
+        )
     owned = connection.execute(
         text(
             "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
@@ -164,10 +179,11 @@ def apply(
         raise PrivilegeError("database roles exist on PostgreSQL only")
     check_role(connection, role)
     statements = role_statements(connection, role, login)
-    if execute:  # the role must exist before grant_statements' statements run
-        connection.exec_driver_sql(statements[0])
-    statements += grant_statements(connection, role)
-    if execute:
-        for statement in statements[1:]:
+    if execute:  # the role must exist before the grants are worked out
+        for statement in statements:
             connection.exec_driver_sql(statement)
-    return statements
+    grants = grant_statements(connection, role)
+    if execute:
+        for statement in grants:
+            connection.exec_driver_sql(statement)
+    return statements + grants

@@ -226,6 +226,9 @@ def test_create_app_role_is_idempotent_and_upgrade_restores_the_grants(
             assert not _privilege(as_owner, role, "audit_entry", "DELETE")
             assert not _privilege(as_owner, role, "history_permit", "SELECT")
 
+        # An existing role is not altered (no CREATEROLE needed) unless log-in is asked for.
+        again = runner.invoke(args=["db", "create-app-role", role, "--print-sql"])
+        assert " ROLE " not in again.output, again.output
         with as_owner.connect() as connection:
             connection.execute(text(f"GRANT DELETE, TRUNCATE ON audit_entry TO {role}"))
             connection.execute(text("CREATE TABLE added_later (id serial primary key)"))
