@@ -14,6 +14,7 @@ from survey.extensions import (
     babel,
     csrf,
     db,
+    limit_only_decorated_routes,
     limiter,
     login_manager,
     warn_if_limits_are_per_process,
@@ -140,6 +141,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     outbox_commands.init_app(app)
     reporting_commands.init_app(app)
     committee_commands.init_app(app)
+    limit_only_decorated_routes(app)
     return app
 
 

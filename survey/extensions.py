@@ -36,10 +36,26 @@ def warn_if_limits_are_per_process(app: Flask) -> None:
         )
 
 
+def limit_only_decorated_routes(app: Flask) -> None:
+    """Drop the limiter's check before every request (called once the blueprints are
+    registered). There are no default, application or blueprint limits, only the ones
+    `@limiter.limit` puts on the log-in routes, and that decorator checks them itself when
+    its view runs; the check before every request found nothing to count on any other
+    route, at a cost on each (issue 13: the answering flow)."""
+    manager = limiter.limit_manager
+    if manager._default_limits or manager._application_limits or manager._blueprint_limits:
+        return  # limits for every route or a blueprint: keep the check that applies them
+    check = limiter._check_request_limit
+    funcs = app.before_request_funcs.get(None, [])
+    if check in funcs:
+        funcs.remove(check)
+
+
 __all__ = [
     "babel",
     "csrf",
     "db",
+    "limit_only_decorated_routes",
     "limiter",
     "login_manager",
     "warn_if_limits_are_per_process",

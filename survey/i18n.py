@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_translations
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
@@ -17,3 +18,32 @@ def select_locale() -> str:
     if best == "no":
         return "nb"
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def request_translations():
+    """flask-babel's translations for the request's locale, looked up once per request and
+    locale rather than on every gettext call of a template (a page makes a dozen).
+
+    The lookup is kept beside the locale in flask-babel's own per-request namespace, and used
+    only while that locale object is the one flask-babel holds: `force_locale` and `refresh`
+    replace it, and a new locale finds its translations again."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    cached = getattr(state, "survey_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = state.survey_translations = (locale, get_translations())
+    return cached[1]
+
+
+def install_template_gettext(app: Flask) -> None:
+    """The templates' `_()`, `ngettext()`, `pgettext()` as flask-babel installs them, over
+    `request_translations` (the answering flow renders a page on every submit)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )

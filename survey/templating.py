@@ -7,11 +7,11 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
 from reports import formatting
-from survey.i18n import LANGUAGE_NAMES
+from survey.i18n import LANGUAGE_NAMES, install_template_gettext
 
 
 @cache
@@ -21,7 +21,14 @@ def _static_hash(static_folder: str, filename: str) -> str:
 
 def static_url(filename: str) -> str:
     """A URL that changes with the file, so static files can be cached for a year."""
-    return url_for("static", filename=filename, v=_static_hash(current_app.static_folder, filename))
+    return _static_url(request.script_root, current_app.static_folder, filename)
+
+
+@cache
+def _static_url(script_root: str, static_folder: str, filename: str) -> str:
+    # Every page links three static files: built once per process and mount point. The
+    # files do not change while the app runs (a deploy restarts it), as for _static_hash.
+    return url_for("static", filename=filename, v=_static_hash(static_folder, filename))
 
 
 def report_cell(cell) -> str:
@@ -35,6 +42,7 @@ def report_count(value: int | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    install_template_gettext(app)
     app.add_template_filter(report_cell, "cell")
     app.add_template_filter(report_count, "people")
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default is None

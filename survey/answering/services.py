@@ -75,7 +75,8 @@ class CampaignInfo:
 @dataclasses.dataclass(frozen=True)
 class Draft:
     """What a page view or post needs about the respondent's response, read in one query
-    of plain columns (this runs on every request of the answering flow)."""
+    of plain columns (this runs on every request of the answering flow): the response, its
+    campaign, its questionnaire version and its stored answers, as they were when read."""
 
     id: str
     status: Status
@@ -83,6 +84,7 @@ class Draft:
     submitted_on: dt.date | None
     campaign: CampaignInfo
     questionnaire: engine.Questionnaire
+    answer_rows: tuple[tuple[str, Any], ...] = ()  # (question, stored value), for stored_answers
 
 
 _DRAFT_COLUMNS = (
@@ -106,11 +108,14 @@ _DRAFT_COLUMNS = (
 
 
 # Statements of the hot path are built once, with bound parameters, and run on the
-# connection (Core) rather than through the ORM: they return plain rows anyway.
+# connection (Core) rather than through the ORM: they return plain rows anyway. The draft
+# comes with its answers, one row per answer (one row of NULLs for none): one statement for
+# a page view.
 _DRAFT_QUERY = (
-    select(*_DRAFT_COLUMNS)
+    select(*_DRAFT_COLUMNS, Answer.question, Answer.value)
     .join(Campaign, Response.campaign_id == Campaign.id)
     .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
+    .outerjoin(Answer, Answer.response_id == Response.id)
     .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
 )
 _ANSWERS_QUERY = select(Answer.question, Answer.value).where(
@@ -119,14 +124,14 @@ _ANSWERS_QUERY = select(Answer.question, Answer.value).where(
 
 
 def load_draft(response_id: str, slug: str) -> Draft | None:
-    row = (
+    rows = (
         db.session.connection()
         .execute(_DRAFT_QUERY, {"response_id": response_id, "slug": slug})
-        .first()
+        .all()
     )
-    if row is None:
+    if not rows:
         return None
-    (rid, status, last_page, submitted_on, *campaign, vid, fp) = row
+    (rid, status, last_page, submitted_on, *campaign, vid, fp, _, _) = rows[0]
     return Draft(
         id=rid,
         status=status,
@@ -134,6 +139,7 @@ def load_draft(response_id: str, slug: str) -> Draft | None:
         submitted_on=submitted_on,
         campaign=CampaignInfo(*campaign),
         questionnaire=definition_by_id(vid, fp),
+        answer_rows=tuple((row[-2], row[-1]) for row in rows if row[-2] is not None),
     )
 
 
@@ -253,8 +259,13 @@ def response_by_resume_code(campaign: Campaign, code: str) -> Response | None:
 def stored_answers(
     response: Response | Draft, questionnaire: engine.Questionnaire
 ) -> dict[str, Any]:
+    """The response's answers as engine values. A draft brings the ones it was read with;
+    call it before saving anything to the draft."""
     values: dict[str, Any] = {}
-    rows = db.session.connection().execute(_ANSWERS_QUERY, {"response_id": response.id})
+    if isinstance(response, Draft):
+        rows = response.answer_rows
+    else:
+        rows = db.session.connection().execute(_ANSWERS_QUERY, {"response_id": response.id})
     for name, data in rows:
         try:
             question = questionnaire.question(name)
