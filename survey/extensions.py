@@ -20,8 +20,19 @@ login_manager = LoginManager()
 # counts in the process's memory until Redis is back: log-in stays possible, and the
 # per-account lock-out (in the database) holds across servers all the same.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], in_memory_fallback_enabled=True)
+
+
+class _NoClientAddresses(logging.Filter):
+    """The limiter logs every refused request with its key, the client's address; the app's
+    log names no addresses (the request line says 429 and the endpoint already)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "exceeded at endpoint" not in str(record.msg)
+
+
 # Its warnings ("storage unreachable", "recovered") go to the app's log handler (survey.logs).
 limiter.logger = logging.getLogger("survey.ratelimit")
+limiter.logger.addFilter(_NoClientAddresses())
 
 
 def warn_if_limits_are_per_process(app: Flask) -> None:

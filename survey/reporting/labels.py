@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
 
 from survey import engine
+from survey.living.relevance import guide
 
 QUESTIONNAIRE_ID = "kartleggingssamtale"
-
-
-@lru_cache(maxsize=4)
-def _definition(path: str) -> engine.Questionnaire:
-    return engine.load(path)
 
 
 def _questions() -> dict[str, engine.Question]:
@@ -25,7 +20,7 @@ def _questions() -> dict[str, engine.Question]:
         definition = definition_of(version)
     else:
         path = Path(current_app.config["QUESTIONNAIRE_DIR"]) / f"{QUESTIONNAIRE_ID}.yaml"
-        definition = _definition(str(path))
+        definition = guide(path)  # parsed again when the file changes, on every server
     return {question.name: question for question in definition.questions}
 
 
