@@ -3,11 +3,12 @@ command executable, every timer's calendar valid and its service found.
 
 The units name the production paths (/opt/heltid, /etc/heltid/heltid.env); verify checks that
 ExecStart's program exists, so the test copies them with those paths pointing at this
-checkout and at deploy/heltid.env.example, and fails on any warning about them."""
+checkout and at deploy/*.env.example, and fails on any warning about them."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +39,10 @@ def _copy_for_this_checkout(target: Path) -> list[Path]:
         text = unit.read_text()
         if unit.suffix == ".service":
             assert PRODUCTION_ROOT in text and ENVIRONMENT_FILE in text, unit.name
-        text = text.replace(ENVIRONMENT_FILE, str(ROOT / "deploy" / "heltid.env.example"))
+        for name in re.findall(r"^EnvironmentFile=/etc/heltid/(\S+)\.env$", text, re.M):
+            example = ROOT / "deploy" / f"{name}.env.example"  # every file has its example
+            assert example.exists(), example
+            text = text.replace(f"/etc/heltid/{name}.env", str(example))
         copy = target / unit.name
         copy.write_text(text.replace(PRODUCTION_ROOT, str(ROOT)))
         copies.append(copy)

@@ -152,7 +152,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client):
     page = client.get("/meg/")
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["X-Frame-Options"] == "DENY"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
