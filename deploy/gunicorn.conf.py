@@ -65,8 +65,9 @@ def post_fork(server, worker):
 
 
 # The scheme and client address come from nginx on loopback; the app applies them with
-# werkzeug's ProxyFix (PROXY_COUNT=1). gunicorn trusts X-Forwarded-Proto only from here too.
-forwarded_allow_ips = "127.0.0.1,::1"
+# werkzeug's ProxyFix (PROXY_COUNT=1). gunicorn trusts X-Forwarded-Proto only from here too
+# (nginx on another machine: its address, and a firewall letting only nginx reach `bind`).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 accesslog = None
 errorlog = "-"

@@ -17,7 +17,8 @@ link (`/nytt-passord/<token>`) in an access log line, next to the time, ties an 
 moment they answered and lets anyone who reads the log use the link. The same goes for the
 OpenID Connect callback's `code` and `state` and for a resume code in an old `?kode=` link.
 One filter masks them all; it sits on the development server's logger (`survey serve`), on
-gunicorn's error log (`gunicorn.conf.py` names `MaskingLogger`) and on the app's handler."""
+gunicorn's error log (`deploy/gunicorn.conf.py` names `MaskingLogger`) and on the app's
+handler."""
 
 from __future__ import annotations
 
