@@ -132,6 +132,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from survey.living import commands as living_commands
     from survey.outbox import commands as outbox_commands
     from survey.reporting import commands as reporting_commands
+    from survey.retention import commands as retention_commands
     from survey.roster import commands as roster_commands
 
     commands.init_app(app)
@@ -141,6 +142,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     outbox_commands.init_app(app)
     reporting_commands.init_app(app)
     committee_commands.init_app(app)
+    retention_commands.init_app(app)
     limit_only_decorated_routes(app)
     return app
 

@@ -3,26 +3,30 @@
 What identifies the person goes: the account, roles, login links, the link from invitations,
 free-text answers in identified responses, and the thread from confidential participation to
 the response. Answers to closed questions stay, unlinked, so the aggregate results do not change
-after the fact. The audit log keeps its entries: they hold person numbers, never names."""
+after the fact; so do the report facts of the living document's revisions (keep_report_facts). The audit log keeps its entries: they hold person numbers, never names."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from survey.accounts.models import LoginToken, Person
 from survey.answering import services as answering
 from survey.answering.models import Answer, ConfidentialParticipation, Response
 from survey.audit.services import Action, erase_history, record
 from survey.campaigns.models import Invitation
+from survey.campaigns.services import unit_prefill
 from survey.extensions import db
 from survey.people.services import identified_responses
+from survey.reporting.models import RevisionFacts
+from survey.roster.models import EmployeeDetails
 
 FREE_TEXT_TYPES = frozenset({"text"})
 
 logger = logging.getLogger(__name__)
+FACTS = RevisionFacts.__table__
 
 
 def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
@@ -31,6 +35,45 @@ def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
     known = {question.name for question in questionnaire.questions}
     free_text = {q.name for q in questionnaire.questions if q.type in FREE_TEXT_TYPES}
     return free_text, known
+
+
+def keep_report_facts(person: Person) -> int:
+    """Copy the person's report facts (survey/reporting/models.py) as anonymous rows before
+    their revisions go: no person, a new negative revision and document id that no live
+    revision has (so no later revision's trigger touches them), and the person's unit and
+    kjønn as they are now. The figures of every past day stay the same; nothing leads back to
+    the person. Inserts only: the app role may not change these rows."""
+    f = FACTS.c
+    rows = (
+        db.session.execute(
+            select(FACTS).where(f.person_id == person.id).order_by(f.document_id, f.revision_id)
+        )
+        .mappings()
+        .all()
+    )
+    if not rows:
+        return 0
+    lowest = min(0, db.session.scalar(select(func.min(f.revision_id))) or 0)
+    lowest_document = min(0, db.session.scalar(select(func.min(f.document_id))) or 0)
+    kjonn = db.session.scalar(
+        select(EmployeeDetails.kjonn).where(EmployeeDetails.person_id == person.id)
+    )
+    documents: dict[int, int] = {}
+    copies = []
+    for number, row in enumerate(rows, start=1):
+        document_id = documents.setdefault(row["document_id"], lowest_document - len(documents) - 1)
+        copies.append(
+            {
+                **row,
+                "revision_id": lowest - number,
+                "document_id": document_id,
+                "person_id": None,
+                "unit_id": person.unit_id,
+                "kjonn": None if kjonn is None else str(getattr(kjonn, "value", kjonn)),
+            }
+        )
+    db.session.execute(insert(FACTS), copies)
+    return len(copies)
 
 
 def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
@@ -82,13 +125,19 @@ def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
         )
     counts["confidential_participations_deleted"] = len(confidential_response_ids)
 
-    # Invitations stay (response rates stay right), but no longer say who they were for.
-    counts["invitations_unlinked"] = db.session.execute(
-        update(Invitation)
-        .where(Invitation.person_id == person_id)
-        .values(person_id=None, prefill={})
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # Invitations stay (response rates stay right), but no longer say who they were for; of
+    # the pre-filled answers only the unit stays (a unit leader's results count by it).
+    invitations = db.session.execute(
+        select(Invitation.id, Invitation.prefill).where(Invitation.person_id == person_id)
+    ).all()
+    for invitation_id, prefill in invitations:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id)
+            .values(person_id=None, prefill=unit_prefill(prefill))
+            .execution_options(synchronize_session=False)
+        )
+    counts["invitations_unlinked"] = len(invitations)
 
     counts["roles_deleted"] = len(person.roles)
     counts["login_links_deleted"] = db.session.scalar(
@@ -97,6 +146,7 @@ def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
     # The living document and its revisions: the one deletion of history besides the audit
     # purge that the database lets through (migrations 0009 and 0011). Then roles go with the
     # ORM cascade, login links with the foreign key's ON DELETE CASCADE.
+    counts["report_facts_kept_anonymous"] = keep_report_facts(person)
     erase_history(person_id)
     db.session.delete(person)
     db.session.flush()

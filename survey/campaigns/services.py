@@ -156,6 +156,17 @@ def invitation_token(invitation: Invitation, secret_key: str) -> str | None:
     return derived_token(secret_key, invitation.token_salt)
 
 
+# The pre-filled answer that says which unit an invitation went to: a unit leader's results
+# count invitations by it (survey.reporting.campaign_report), so it outlives the rest.
+UNIT_PREFILL = "enhet"
+
+
+def unit_prefill(prefill: dict | None) -> dict:
+    """What of an invitation's pre-filled answers stays when its link is retired (survey
+    maintenance) or its person erased: the unit, nothing about the person."""
+    return {key: value for key, value in (prefill or {}).items() if key == UNIT_PREFILL}
+
+
 def invitation_path(token: str) -> str:
     """The personal link, relative to BASE_URL."""
     return f"/i/{token}"

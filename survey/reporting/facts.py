@@ -133,7 +133,8 @@ def facts(
         condition = _typed_exclusion(counted, group)
         if condition is None:
             if data is None:
-                query = query.join(Revision, Revision.id == f.revision_id)
+                # Outer: an erased person's rows have no revision (their JSON is gone).
+                query = query.outerjoin(Revision, Revision.id == f.revision_id)
                 data = Revision.data
             condition = _json_exclusion(data, group)
             guard = relevance_guard(guide, f, group.field)
@@ -142,20 +143,22 @@ def facts(
         exclusion_columns.append(
             case((condition, literal(1)), else_=literal(0)).label(f"ex_{group.id}")
         )
+    # An erased person's rows have no person: their unit and kjønn are on the row itself.
+    unit_id = func.coalesce(Person.unit_id, f.unit_id)
     query = (
-        query.join(Person, Person.id == f.person_id)
+        query.outerjoin(Person, Person.id == f.person_id)
         .outerjoin(EmployeeDetails, EmployeeDetails.person_id == Person.id)
         .add_columns(
             f.person_id,
-            Person.unit_id.label("unit_id"),
-            EmployeeDetails.kjonn.label("kjonn"),
+            unit_id.label("unit_id"),
+            func.coalesce(EmployeeDetails.kjonn, f.kjonn).label("kjonn"),
             *(counted[name].label(name) for name in FIELD_COLUMNS),
             *exclusion_columns,
             literal(1).label("mapped"),
         )
     )
     if unit_ids is not None:
-        query = query.where(Person.unit_id.in_(sorted(unit_ids)))
+        query = query.where(unit_id.in_(sorted(unit_ids)))
     if roster:
         if not isinstance(on, dt.date):
             raise ValueError("the roster has no history: one day only")
@@ -191,7 +194,9 @@ def _roster_only(mapped, day: dt.date, unit_ids: Collection[int] | None, exclusi
         .subquery("positions")
     )
     documented = select(f.person_id).where(
-        f.effective_on <= day, or_(f.valid_until.is_(None), f.valid_until > day)
+        f.person_id.is_not(None),  # erased rows: NOT IN a list with NULL matches nobody
+        f.effective_on <= day,
+        or_(f.valid_until.is_(None), f.valid_until > day),
     )
     known = {
         "stilling": cast(ranked.c.total, Float),

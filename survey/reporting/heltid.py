@@ -370,8 +370,8 @@ def first_effective_on(unit_ids: Collection[int] | None) -> dt.date | None:
     f = FACTS.c
     query = select(func.min(f.effective_on))
     if unit_ids is not None:
-        query = query.join(Person, Person.id == f.person_id).where(
-            Person.unit_id.in_(sorted(unit_ids))
+        query = query.outerjoin(Person, Person.id == f.person_id).where(
+            func.coalesce(Person.unit_id, f.unit_id).in_(sorted(unit_ids))
         )
     return db.session.scalar(query)
 

@@ -18,7 +18,13 @@ The rows are written by database triggers on `living_revision` (see `revision_fa
 migration 0006), not by the application, so no way of inserting revisions (the ORM, a bulk
 insert, an import, psql) can leave a revision without its row, and the row is written in the
 same transaction. Revisions are append-only, so a row never changes after it is written, except
-for `valid_until`, which the trigger sets when a later revision takes effect."""
+for `valid_until`, which the trigger sets when a later revision takes effect.
+
+Erasing a person (survey/admin/erasure.py) deletes their revisions, and the rows go with them
+(migration 0011's function); first the erasure writes an anonymous copy of each row: no
+person, a negative revision and document id no live revision has, and the person's unit and
+kjønn as they were, so the aggregate figures of past days stay the same (the privacy
+statement's promise) while nothing leads back to the person."""
 
 from __future__ import annotations
 
@@ -64,6 +70,11 @@ REASONS = (
 LIST_FIELDS = {"andre_vakter": ("vakt", SHIFTS), "arsaker_deltid": ("arsak", REASONS)}
 
 
+# Set on an erased person's anonymous copies only (survey/admin/erasure.py), never by the
+# trigger: what the report otherwise reads from the person.
+ERASED_COLUMNS = ("unit_id", "kjonn")
+
+
 def number_column(field: str) -> str:
     return "stilling" if field == "stillingsprosent" else field
 
@@ -94,15 +105,13 @@ class RevisionFacts(Base):
     __table__ = Table(
         "reporting_revision_facts",
         Base.metadata,
-        Column(
-            "revision_id",
-            Integer,
-            ForeignKey("living_revision.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        ),
+        # No foreign key: an erased person's rows outlive their revisions (see below).
+        Column("revision_id", Integer, primary_key=True, autoincrement=False),
         Column("document_id", Integer, nullable=False),
-        Column("person_id", Integer, nullable=False),
+        Column("person_id", Integer),
+        # Set on erased rows only: the person's unit and kjønn when they were erased.
+        Column("unit_id", Integer, ForeignKey("unit.id", ondelete="SET NULL")),
+        Column("kjonn", String(20)),
         Column("number", Integer, nullable=False),
         Column("effective_on", Date, nullable=False),
         Column("valid_until", Date),

@@ -245,6 +245,7 @@ def test_erase_service_counts_what_it_did(app, admin_id):
         "invitations_unlinked": 0,
         "roles_deleted": 1,
         "login_links_deleted": 0,
+        "report_facts_kept_anonymous": 0,
     }
     [entry] = audit_entries(app, "erase")
     assert entry["detail"] == counts

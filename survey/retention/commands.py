@@ -1,0 +1,61 @@
+"""`survey maintenance`: apply the retention rules (run nightly from a systemd timer).
+
+Each rule runs in its own unit of work, so a rule that fails leaves the others done and is
+tried again the next night; a rule that removed something writes one audit entry in the same
+transaction. Prints one line per rule: what, how many, and the cutoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from survey.audit.services import Action, record
+from survey.db import today, unit_of_work
+
+
+def run_rules(day: dt.date, *, apply: bool) -> list:
+    """Every rule with the app's settings, one unit of work each (nothing written in a dry
+    run), as `survey.retention.rules.RuleResult`s."""
+    # Imported here: the rules reach into every feature, which a web worker never needs.
+    from survey.retention.rules import RULES
+
+    results = []
+    for setting, rule in RULES:
+        days = current_app.config.get(setting) or 0
+        if apply:
+            with unit_of_work():
+                result = rule(days, day, apply=True)
+                if result.count:
+                    record(
+                        Action.RETENTION,
+                        object_type="retention",
+                        object_id=setting,
+                        detail={
+                            "rule": result.rule,
+                            "count": result.count,
+                            "days": days,
+                            "cutoff": result.cutoff.isoformat(),
+                            **{key: value for key, value in result.detail.items()},
+                        },
+                    )
+        else:
+            result = rule(days, day, apply=False)
+        results.append(result)
+    return results
+
+
+@click.command("maintenance")
+@click.option("--dry-run", is_flag=True, help="Count what would go; change nothing.")
+@with_appcontext
+def maintenance_command(dry_run: bool) -> None:
+    """Remove personal data kept longer than the retention settings (*_RETENTION_DAYS)."""
+    results = run_rules(today(), apply=not dry_run)
+    for result in results:
+        click.echo(("would remove: " if dry_run and result.days else "") + result.line())
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(maintenance_command)
