@@ -223,15 +223,16 @@ def _figures(app) -> dict:
         settings = Settings.from_definitions(load_definitions(), None, None)
         year_ends = [dt.date(year, 12, 31) for year in YEARS]
         units = [None, *([unit_id] for unit_id in db.session.scalars(select(Unit.id)))]
+        # Each unit's trend and year at a glance; the whole report's figures (with their
+        # breakdowns per unit, yrkesgruppe and kjønn) on each year-end.
         for scope in units:
             key = "all" if scope is None else scope[0]
-            result[("trend", key)] = [
-                dataclasses.asdict(p) for p in trend(year_ends, scope, settings)
-            ]
-            for day in year_ends:
-                figures = dataclasses.asdict(heltid_figures(day, scope, settings))
-                result[("figures", key, day)] = figures  # dicts: the order of groups may vary
-                result[("year", key, day)] = year_figures(scope, day, 1, "nb")
+            points = trend(year_ends, scope, settings)
+            result[("trend", key)] = [dataclasses.asdict(point) for point in points]
+            result[("year", key)] = year_figures(scope, year_ends[-1], 1, "nb")
+        for day in year_ends:
+            # dicts: the order of the groups may vary between queries
+            result[("figures", day)] = dataclasses.asdict(heltid_figures(day, None, settings))
         for campaign in db.session.scalars(select(Campaign).order_by(Campaign.id)):
             rates = campaign_rates(campaign, None, today=TODAY, minimum=1)
             result[("rates", campaign.id)] = dataclasses.asdict(rates)
