@@ -150,9 +150,12 @@ def browser(cert: Path, address: str | None = None) -> requests.Session:
     session.verify = str(cert)  # the certificate is checked, name and all
 
     def remember_page(response, *args, **kwargs):
-        # As a browser does under Referrer-Policy: same-origin, and as Flask-WTF requires of
-        # a form posted over HTTPS: the page the form was on.
-        session.headers["Referer"] = response.url
+        # The page a form was on goes with it, as Flask-WTF requires over HTTPS, unless the
+        # page forbade it as a browser would obey (every request here is same-origin).
+        if response.headers.get("Referrer-Policy") == "no-referrer":
+            session.headers.pop("Referer", None)
+        else:
+            session.headers["Referer"] = response.url
 
     session.hooks["response"].append(remember_page)
     if address:
