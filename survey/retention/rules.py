@@ -46,11 +46,26 @@ class RuleResult:
     unit: str = "rows"
     detail: dict[str, Any] = field(default_factory=dict)
 
+    failed = False
+
     def line(self) -> str:
         if not self.days:
             return f"{self.rule}: kept ({self.setting} = 0)"
         extra = "".join(f", {key} {value}" for key, value in self.detail.items())
         return f"{self.rule}: {self.count} {self.unit} (before {self.cutoff.isoformat()}{extra})"
+
+
+@dataclass
+class RuleFailed:
+    """A rule that raised: its transaction was rolled back; the next run tries again."""
+
+    setting: str
+    error: str
+    days: int | None = None
+    failed = True
+
+    def line(self) -> str:
+        return f"{self.setting}: FAILED, nothing removed ({self.error})"
 
 
 def _cutoff(days: int, today: dt.date) -> dt.date:
