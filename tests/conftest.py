@@ -207,6 +207,23 @@ def owner_app(database_url, tmp_path):
     yield from _app_on(database_url, tmp_path)
 
 
+def every_row(url: str) -> list[tuple[str, tuple]]:
+    """(table, row) for every row of every table, read as the owner of the database at `url`
+    (`database_url`): the app role may not read every table (history_permit)."""
+    from survey.models import Base
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [
+                (table.name, tuple(row))
+                for table in Base.metadata.sorted_tables
+                for row in connection.execute(table.select())
+            ]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
