@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from survey.extensions import db
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _config(connection=None) -> Config:
+def _config(connection=None):
+    from alembic.config import Config  # heavy: imported where used, not by every process
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -20,10 +19,14 @@ def _config(connection=None) -> Config:
 
 
 def upgrade(revision: str = "head") -> None:
+    from alembic import command  # heavy: imported where used, not by every process
+
     with db.engine.begin() as connection:
         command.upgrade(_config(connection), revision)
 
 
 def make_revision(message: str) -> None:
+    from alembic import command  # heavy: imported where used, not by every process
+
     with db.engine.begin() as connection:
         command.revision(_config(connection), message=message, autogenerate=True)

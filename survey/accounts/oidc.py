@@ -18,11 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
-from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from survey.accounts.models import Person
@@ -40,11 +36,19 @@ HTTP_TIMEOUT_SECONDS = 10
 NEXT_KEY = "oidc_next"
 STATE_PREFIX = f"_state_{CLIENT_NAME}_"  # where Authlib keeps the pending login in the session
 
-# Everything that can go wrong between the provider's redirect and a validated ID token:
-# Authlib's errors (state mismatch, error=… from the provider, error answers from the token
-# endpoint), joserfc's (bad signature, unknown key, expired, wrong claims), the network, and
-# malformed answers.
-FAILURES = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, RuntimeError)
+
+def failures() -> tuple[type[Exception], ...]:
+    """Everything that can go wrong between the provider's redirect and a validated ID token:
+    Authlib's errors (state mismatch, error=… from the provider, error answers from the token
+    endpoint), joserfc's (bad signature, unknown key, expired, wrong claims), the network, and
+    malformed answers."""
+    # heavy: Authlib, joserfc and requests (~350 modules) are imported where used, not by every
+    # process (docs/architecture.md)
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+
+    return (AuthlibBaseError, JoseError, requests.RequestException, ValueError, RuntimeError)
 
 
 class LoginFailed(Exception):
@@ -59,6 +63,8 @@ def init_app(app: Flask) -> None:
         raise ValueError(f"OIDC_PERSON_FIELD must be one of {', '.join(PERSON_FIELDS)}: {field!r}")
     if not app.config.get("OIDC_CLIENT_ID"):
         raise ValueError("OIDC_CLIENT_ID must be set when OIDC_METADATA_URL is")
+    from authlib.integrations.flask_client import OAuth  # heavy: only with a provider configured
+
     # One registry per app: a module-level OAuth() would remember only the last app.
     oauth = OAuth(app)
     client = oauth.register(
@@ -107,7 +113,7 @@ def oidc_login():
     redirect_uri = url_for("auth.oidc_callback", _external=True)
     try:
         return client.authorize_redirect(redirect_uri)
-    except FAILURES as error:
+    except failures() as error:
         current_app.logger.warning("OpenID Connect: could not start a login: %r", error)
         return _page("unavailable", 502)
 
@@ -118,7 +124,7 @@ def oidc_callback():
     client = _client()
     try:
         claims = _validated_claims(client)
-    except (LoginFailed, *FAILURES) as error:
+    except (LoginFailed, *failures()) as error:
         current_app.logger.warning("OpenID Connect login failed: %r", error)
         session.pop(NEXT_KEY, None)
         record(Action.LOGIN_FAILED, detail={"method": "oidc"})

@@ -17,9 +17,10 @@ import logging
 import re
 import sys
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,11 @@ class HttpJsonProvider:
         self.token = token
         self.template = template
         self.sender = sender
-        self.session = session or requests.Session()
+        if session is None:
+            import requests  # heavy: imported where used, not by every process
+
+            session = requests.Session()
+        self.session = session
 
     def body(self, to: str, text: str, reference: str) -> str:
         """The template with {to}, {sender}, {text} and {reference} filled in, each escaped
@@ -84,6 +89,8 @@ class HttpJsonProvider:
         return _PLACEHOLDER.sub(lambda m: json.dumps(values[m.group(1)])[1:-1], self.template)
 
     def send(self, to: str, text: str, reference: str) -> None:
+        import requests  # heavy: imported where used, not by every process
+
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
