@@ -48,8 +48,9 @@ class Server:
         return self.process.stdout.readline().strip()
 
     def stop(self) -> None:
-        self.process.stdin.close()
+        self.process.stdin.close()  # the loop ends, and the process with it
         self.process.wait(timeout=10)
+        self.process.stdout.close()
 
 
 @pytest.fixture(scope="module")
