@@ -312,6 +312,7 @@ def test_rate_limit_counts_the_address_nginx_saw_not_a_forged_header(site):
 def test_static_files_come_from_nginx_with_long_caching(site):
     session = browser(site.cert)
     page = session.get(f"{site.base}/personvern")
+    assert page.headers["Content-Encoding"] == "gzip"  # the app's pages too
     [stylesheet] = re.findall(r'href="(/static/style\.css\?v=[0-9a-f]+)"', page.text)
 
     served = session.get(site.base + stylesheet)
