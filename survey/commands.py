@@ -107,14 +107,21 @@ def create_app_role_command(
 
 
 def _grant_app_role(role: str, login, print_sql: bool) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     from survey.extensions import db
     from survey.privileges import PrivilegeError, apply
 
-    with db.engine.begin() as connection:
-        try:
+    try:
+        with db.engine.begin() as connection:
             statements = apply(connection, role, login, execute=not print_sql)
-        except PrivilegeError as error:
-            raise click.ClickException(str(error)) from None
+    except PrivilegeError as error:
+        raise click.ClickException(str(error)) from None
+    except DBAPIError as error:  # e.g. an owner without CREATEROLE (docs/operations.md)
+        raise click.ClickException(
+            f"{str(error.orig).strip()}: run it as the database owner; creating a role also "
+            "needs CREATEROLE (docs/operations.md § Least privilege)"
+        ) from None
     if print_sql:
         for statement in statements:
             click.echo(f"{statement};")
