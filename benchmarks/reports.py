@@ -3,18 +3,23 @@
     .venv/bin/python benchmarks/reports.py                        # SQLite, 3 000 employees
     .venv/bin/python benchmarks/reports.py --database postgresql://postgres@127.0.0.1/postgres
     .venv/bin/python benchmarks/reports.py --people 0 --aggregate-people 100000  # SQL only
+    .venv/bin/python benchmarks/reports.py --command-only  # `survey report heltid` vs WeasyPrint
 
 Builds a synthetic municipality (40 units, 5 years of revisions) in a temporary SQLite file
 or a temporary PostgreSQL database, which is dropped at the end. The machine may be shared:
 every figure is measured `--runs` times and printed as best and median, with the load
-average, and for SQLite (which runs in this process) the CPU time as well."""
+average, and for SQLite (which runs in this process) the CPU time as well. Last, the whole
+`survey report heltid` command, in a process of its own, against WeasyPrint alone rendering
+the same HTML in a process of its own, interleaved."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,7 +73,9 @@ class Timer:
         self.cpu = time.process_time() - self.cpu
 
 
-def run(url: str | None, people: int, aggregate_people: int | None, runs: int) -> None:
+def run(
+    url: str | None, people: int, aggregate_people: int | None, runs: int, command_only=False
+) -> None:
     from survey import create_app
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -81,7 +88,7 @@ def run(url: str | None, people: int, aggregate_people: int | None, runs: int) -
                     {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "TESTING": True}
                 )
                 with app.app_context():
-                    _measure(app, count, full, runs)
+                    _measure(app, count, full, runs, command_only)
                     from survey.extensions import db
 
                     db.session.remove()
@@ -90,7 +97,7 @@ def run(url: str | None, people: int, aggregate_people: int | None, runs: int) -
                 drop()
 
 
-def _measure(app, people: int, full: bool, runs: int) -> None:
+def _measure(app, people: int, full: bool, runs: int, command_only: bool) -> None:
     from survey.classification import load_definitions
     from survey.migrate import upgrade
     from survey.reporting.facts import Settings
@@ -106,6 +113,9 @@ def _measure(app, people: int, full: bool, runs: int) -> None:
         f"\n{people} employees, {UNITS} units, {len(YEARS)} years ({kind}); "
         f"inserted in {insert.wall:.1f} s; {_load()}"
     )
+    if command_only and full:
+        _command_versus_weasyprint(app.config["SQLALCHEMY_DATABASE_URI"], runs)
+        return
     settings = Settings.from_definitions(load_definitions())
     heltid_figures(AS_OF, None, settings)  # compiles and caches, as a running app would have
     walls, cpus = [], []
@@ -124,6 +134,7 @@ def _measure(app, people: int, full: bool, runs: int) -> None:
         print(f"  ({_load()})")
         return
     _whole_report(runs, in_process)
+    _command_versus_weasyprint(app.config["SQLALCHEMY_DATABASE_URI"], runs)
 
 
 def _whole_report(runs: int, in_process: bool) -> None:
@@ -176,14 +187,89 @@ def _whole_report(runs: int, in_process: bool) -> None:
     print(f"  ({_load()})")
 
 
+# WeasyPrint alone, in a fresh interpreter: the same HTML, the same assets, the same fonts.
+WEASYPRINT_ALONE = """
+import sys
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+
+html = open(sys.argv[1], encoding="utf-8").read()
+HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], font_config=FontConfiguration())
+"""
+
+
+def _command_versus_weasyprint(database: str, runs: int) -> None:
+    """The whole `survey report heltid` command (interpreter, imports, create_app, SQL, HTML,
+    PDF) against a process that only imports WeasyPrint and renders the command's HTML: both
+    pay the interpreter's start-up. Interleaved, the order flipping every run; wall time and
+    the CPU time of the process (which other processes on the machine hardly change)."""
+    from reports.render import ASSETS_DIR
+
+    root = Path(__file__).resolve().parent.parent
+    survey = Path(sys.executable).parent / "survey"
+    with tempfile.TemporaryDirectory() as workdir:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "SECRET_KEY": "bench",
+            "SURVEY_ENV": "development",
+            # Compiled modules, as an installed app has them: written on the first run to a
+            # directory of their own, even where PYTHONDONTWRITEBYTECODE is set.
+            "PYTHONPYCACHEPREFIX": str(Path(workdir) / "pycache"),
+        }
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("FLASK_APP", None)
+        html, pdf = Path(workdir) / "report.html", Path(workdir) / "report.pdf"
+        command = [str(survey), "report", "heltid", "--as-of", AS_OF.isoformat()]
+        alone = [sys.executable, "-c", WEASYPRINT_ALONE, str(html), ASSETS_DIR.as_uri() + "/"]
+
+        def timed(argv: list[str]) -> tuple[float, float]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            began = time.perf_counter()
+            subprocess.run(argv, cwd=root, env=env, check=True, capture_output=True, timeout=300)
+            wall = time.perf_counter() - began
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            return wall, cpu
+
+        timed([*command, "--out", str(html)])  # the HTML WeasyPrint alone renders; warms caches
+        timed([*alone, str(pdf)])
+        whole, weasy = [], []
+        for index in range(runs):
+            pair = [("whole", [*command, "--out", str(pdf)]), ("weasy", [*alone, str(pdf)])]
+            for name, argv in pair if index % 2 == 0 else reversed(pair):
+                (whole if name == "whole" else weasy).append(timed(argv))
+    whole_wall, whole_cpu = (list(column) for column in zip(*whole, strict=True))
+    weasy_wall, weasy_cpu = (list(column) for column in zip(*weasy, strict=True))
+    print(
+        f"  `survey report heltid --out report.pdf`, whole command: {_summary(whole_wall)}; "
+        f"CPU {_summary(whole_cpu)}"
+    )
+    print(
+        f"  WeasyPrint alone in a new process, same HTML: {_summary(weasy_wall)}; "
+        f"CPU {_summary(weasy_cpu)}"
+    )
+    print(
+        f"  command / WeasyPrint alone: best/best {min(whole_wall) / min(weasy_wall):.2f}x, "
+        f"median/median {statistics.median(whole_wall) / statistics.median(weasy_wall):.2f}x, "
+        f"CPU median/median {statistics.median(whole_cpu) / statistics.median(weasy_cpu):.2f}x "
+        f"(target <= 1.5x; {runs} runs each, interleaved; {_load()})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="PostgreSQL server URL (default: a SQLite file)")
     parser.add_argument("--people", type=int, default=3000)
     parser.add_argument("--aggregate-people", type=int, default=None)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--command-only",
+        action="store_true",
+        help="only the whole `survey report heltid` command against WeasyPrint alone",
+    )
     args = parser.parse_args()
-    run(args.database, args.people, args.aggregate_people, args.runs)
+    run(args.database, args.people, args.aggregate_people, args.runs, args.command_only)
 
 
 if __name__ == "__main__":
