@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import time
 
 import click
 from flask import Flask, current_app
@@ -31,12 +32,14 @@ def run_rules(day: dt.date, *, apply: bool) -> list:
     results = []
     for setting, rule in RULES:
         days = current_app.config.get(setting) or 0
+        started = time.perf_counter()
         try:
             results.append(_run(setting, rule, days, day, apply=apply))
         except Exception as error:  # noqa: BLE001 - one rule's failure must not stop the rest
             logger.exception("retention rule %s failed", setting)
             db.session.rollback()
             results.append(RuleFailed(setting, f"{type(error).__name__}: {error}"))
+        results[-1].seconds = time.perf_counter() - started
     return results
 
 

@@ -46,13 +46,17 @@ class RuleResult:
     unit: str = "rows"
     detail: dict[str, Any] = field(default_factory=dict)
 
+    seconds: float = 0.0
     failed = False
 
     def line(self) -> str:
         if not self.days:
             return f"{self.rule}: kept ({self.setting} = 0)"
         extra = "".join(f", {key} {value}" for key, value in self.detail.items())
-        return f"{self.rule}: {self.count} {self.unit} (before {self.cutoff.isoformat()}{extra})"
+        return (
+            f"{self.rule}: {self.count} {self.unit} "
+            f"(before {self.cutoff.isoformat()}{extra}; {self.seconds:.1f} s)"
+        )
 
 
 @dataclass
@@ -62,6 +66,7 @@ class RuleFailed:
     setting: str
     error: str
     days: int | None = None
+    seconds: float = 0.0
     failed = True
 
     def line(self) -> str:
@@ -164,17 +169,19 @@ def invitations(days: int, today: dt.date, *, apply: bool) -> RuleResult:
     result.detail["campaigns"] = len(ended)
     if not apply:
         return result
-    for invitation_id, prefill in rows:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation_id)
-            .values(
-                token_hash=f"{RETIRED_PREFIX}{invitation_id}",
-                token_salt=None,
-                prefill=unit_prefill(prefill),
-            )
-            .execution_options(synchronize_session=False)
-        )
+    # One executemany (an ORM bulk UPDATE by primary key), not a statement per row.
+    db.session.execute(
+        update(Invitation),
+        [
+            {
+                "id": invitation_id,
+                "token_hash": f"{RETIRED_PREFIX}{invitation_id}",
+                "token_salt": None,
+                "prefill": unit_prefill(prefill),
+            }
+            for invitation_id, prefill in rows
+        ],
+    )
     db.session.execute(
         update(Response)
         .where(keys)
