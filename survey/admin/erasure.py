@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.models import LoginToken, Person
 from survey.answering import services as answering
@@ -27,6 +28,7 @@ FREE_TEXT_TYPES = frozenset({"text"})
 
 logger = logging.getLogger(__name__)
 FACTS = RevisionFacts.__table__
+ERASE_ID_ATTEMPTS = 3
 
 
 def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
@@ -53,27 +55,36 @@ def keep_report_facts(person: Person) -> int:
     )
     if not rows:
         return 0
-    lowest = min(0, db.session.scalar(select(func.min(f.revision_id))) or 0)
-    lowest_document = min(0, db.session.scalar(select(func.min(f.document_id))) or 0)
     kjonn = db.session.scalar(
         select(EmployeeDetails.kjonn).where(EmployeeDetails.person_id == person.id)
     )
-    documents: dict[int, int] = {}
-    copies = []
-    for number, row in enumerate(rows, start=1):
-        document_id = documents.setdefault(row["document_id"], lowest_document - len(documents) - 1)
-        copies.append(
-            {
-                **row,
-                "revision_id": lowest - number,
-                "document_id": document_id,
-                "person_id": None,
-                "unit_id": person.unit_id,
-                "kjonn": None if kjonn is None else str(getattr(kjonn, "value", kjonn)),
-            }
-        )
-    db.session.execute(insert(FACTS), copies)
-    return len(copies)
+    kept = {
+        "person_id": None,
+        "unit_id": person.unit_id,
+        "kjonn": None if kjonn is None else str(getattr(kjonn, "value", kjonn)),
+    }
+    # The new ids continue below the lowest in use. An erasure running at the same moment
+    # (an administrator's and the nightly one) may take the same ids: its insert waits for
+    # ours and then fails; the savepoint takes it back and the next try counts again.
+    for attempt in range(1, ERASE_ID_ATTEMPTS + 1):
+        lowest = min(0, db.session.scalar(select(func.min(f.revision_id))) or 0)
+        lowest_document = min(0, db.session.scalar(select(func.min(f.document_id))) or 0)
+        documents: dict[int, int] = {}
+        copies = []
+        for number, row in enumerate(rows, start=1):
+            document = documents.setdefault(
+                row["document_id"], lowest_document - len(documents) - 1
+            )
+            copies.append({**row, **kept, "revision_id": lowest - number, "document_id": document})
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(FACTS), copies)
+            return len(copies)
+        except IntegrityError:
+            if attempt == ERASE_ID_ATTEMPTS:
+                raise
+            logger.info("report facts of person %s: ids taken meanwhile, again", person.id)
+    raise AssertionError("unreachable")
 
 
 def erase_person(person: Person, actor_id: int | None) -> dict[str, int]:
