@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
@@ -18,6 +18,22 @@ def select_locale() -> str:
     if best == "no":
         return "nb"
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The request's language code, as `str(get_locale() or "nb")` gives it, kept beside
+    flask-babel's locale for the rest of the request (a page asks for it many times)."""
+    if not g:  # outside an app context, where get_locale() gives None
+        return "nb"
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    cached = getattr(state, "survey_language", None)
+    if locale is None or cached is None or cached[0] is not locale:
+        locale = get_locale()
+        if locale is None:
+            return "nb"
+        g._flask_babel.survey_language = cached = (locale, str(locale))
+    return cached[1]
 
 
 def request_translations():

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from reports import formatting
-from survey.i18n import LANGUAGE_NAMES, install_template_gettext
+from survey.i18n import LANGUAGE_NAMES, current_language, install_template_gettext
 
 
 @cache
@@ -31,6 +33,27 @@ def _static_url(script_root: str, static_folder: str, filename: str) -> str:
     return url_for("static", filename=filename, v=_static_hash(static_folder, filename))
 
 
+FIELD_MACRO = ("answering/_fields.html", "field")
+
+
+def field(q: dict[str, Any]) -> Markup:
+    """A question's field: the `field` macro of answering/_fields.html for the view `q`
+    (answering.presenting.question_view). An unanswered question without error, as every
+    page shows them right after the redirect, renders the same for everyone who sees it
+    in that language, required or not and shown or hidden alike: that HTML is made once and
+    kept with the question's view of the definition, which never changes once stored."""
+    template, name = FIELD_MACRO
+    macro = getattr(current_app.jinja_env.get_template(template).module, name)
+    kept = q.get("unanswered_html")
+    if kept is None or q["error"] or q["value"] not in ("", []):
+        return macro(q)
+    key = (q["required"], q["visible"])
+    html = kept.get(key)
+    if html is None:
+        html = kept[key] = macro(q)
+    return html
+
+
 def report_cell(cell) -> str:
     """A `reports.model.Cell` as the PDF prints it, in the page's language («16,7 %», «–»)."""
     return formatting.cell(cell, str(get_locale() or "nb"))
@@ -43,6 +66,7 @@ def report_count(value: int | None) -> str:
 
 def init_app(app: Flask) -> None:
     install_template_gettext(app)
+    app.add_template_filter(field, "field")
     app.add_template_filter(report_cell, "cell")
     app.add_template_filter(report_count, "people")
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default is None
@@ -50,7 +74,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        lang = str(get_locale() or "nb")
+        lang = current_language()
         return {
             "current_lang": lang,
             "language_links": [(code, LANGUAGE_NAMES[code]) for code in app.config["LANGUAGES"]],

@@ -139,6 +139,10 @@ def _static_view(question: engine.Question, lang: str, audience: str) -> dict[st
         "relevant": json.dumps(engine.to_json(question.relevant)) if question.relevant else None,
         "other_of": question.other_of,
         "multiple": question.type == "select_multiple",
+        # The field's HTML while unanswered and without error, per (required, visible): a
+        # page right after the redirect shows its questions so. survey.templating's `field`
+        # filter fills it in on first use; it holds no answer, only the definition's text.
+        "unanswered_html": {},
     }
     _static_views[key] = (question, view)
     return view

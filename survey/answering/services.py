@@ -211,8 +211,7 @@ def response_for_invitation(
     except IntegrityError:
         # A double tap on «Start» made the same draft twice; keep the first.
         return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
-    _track(invitation.id, Invitation.opened_on)
-    _track(invitation.id, Invitation.started_on)
+    _track(invitation.id, Invitation.started_on, also=Invitation.opened_on)
     return response
 
 
@@ -221,13 +220,15 @@ def mark_opened(invitation: Invitation) -> None:
     _track(invitation.id, Invitation.opened_on)
 
 
-def _track(invitation_id: int, column) -> None:
+def _track(invitation_id: int, column, *, also=None) -> None:
     # Days, never times, set once: on the invitation, so they count in every mode without
-    # anything on the response pointing back to it.
+    # anything on the response pointing back to it. `also`: a column set in the same
+    # statement unless it is set already (opened when started).
+    values = {column: today()}
+    if also is not None:
+        values[also] = func.coalesce(also, today())
     db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation_id, column.is_(None))
-        .values({column: today()})
+        update(Invitation).where(Invitation.id == invitation_id, column.is_(None)).values(values)
     )
 
 

@@ -18,7 +18,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from survey import engine
@@ -28,13 +27,14 @@ from survey.campaigns.models import Campaign
 from survey.campaigns.services import find_campaign, find_invitation
 from survey.db import today
 from survey.extensions import db
+from survey.i18n import current_language
 from survey.questionnaires.services import definition_of, latest_version
 
 bp = Blueprint("answering", __name__)
 
 
 def _lang() -> str:
-    return str(get_locale() or "nb")
+    return current_language()
 
 
 def _campaign_or_404(slug: str) -> Campaign:
@@ -320,7 +320,7 @@ def _render_page(
     error_list = [(q["name"], q["label"], q["error"]) for q in questions if q["error"]]
     return render_template(
         "answering/page.html",
-        campaign=_campaign_view(campaign, questionnaire),
+        campaign=_campaign_heading(campaign, questionnaire, lang),
         page={"name": current.name, "title": current.title.get(lang)},
         questions=questions,
         shown=presenting.visible_names(questions),
@@ -360,7 +360,7 @@ def review(slug: str):
     missing = engine.missing_required(questionnaire, answers, today())
     return render_template(
         "answering/review.html",
-        campaign=_campaign_view(campaign, questionnaire),
+        campaign=_campaign_heading(campaign, questionnaire, lang),
         sections=sections,
         missing=len(missing),
         resume=_resume_info(campaign),
@@ -435,6 +435,13 @@ def _resume_info(campaign: Campaign) -> dict[str, str] | None:
     if session.get("invitations", {}).get(campaign.slug):
         return {"personal": "1"}
     return None
+
+
+def _campaign_heading(campaign, definition: engine.Questionnaire, lang: str) -> dict[str, Any]:
+    """What a questionnaire page and the review show of the campaign: its title (and slug).
+    The rest of `_campaign_view` (the mode's explanation, a gettext) is for the welcome page
+    and the receipt, not for every page view."""
+    return {"slug": campaign.slug, "title": campaign.title_in(lang) or definition.title.get(lang)}
 
 
 def _campaign_view(
