@@ -215,8 +215,8 @@ def load_average() -> float:
 class Gunicorn:
     """One gunicorn master we started, in its own process group."""
 
-    def __init__(self, name, app, env, workers, threads, log: Path, extra=None):
-        self.name, self.port, self.log = name, free_port(), log
+    def __init__(self, name, app, env, workers, threads, log: Path, extra=None, cwd=ROOT):
+        self.name, self.port, self.log, self.cwd = name, free_port(), log, cwd
         self.argv = [
             str(BIN / "gunicorn"),
             *("-w", str(workers), "-k", "gthread", "--threads", str(threads)),
@@ -235,7 +235,7 @@ class Gunicorn:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 self.argv,
-                cwd=ROOT,
+                cwd=self.cwd,  # gunicorn puts it first on sys.path: the app is imported from it
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
