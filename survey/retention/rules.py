@@ -45,7 +45,6 @@ class RuleResult:
     count: int = 0
     unit: str = "rows"
     detail: dict[str, Any] = field(default_factory=dict)
-
     seconds: float = 0.0
     failed = False
 
@@ -91,7 +90,7 @@ def campaigns_ended_before(cutoff: dt.date, today: dt.date) -> list[int]:
         ).all()
     )
     for campaign in db.session.scalars(select(Campaign).order_by(Campaign.id)):
-        if campaign.accepts_answers_on(today):
+        if not has_ended(campaign, today):
             continue
         if campaign.closes_on is not None and campaign.closes_on < today:
             end = campaign.closes_on
@@ -103,12 +102,19 @@ def campaigns_ended_before(cutoff: dt.date, today: dt.date) -> list[int]:
     return ended
 
 
+def has_ended(campaign: Campaign, today: dt.date) -> bool:
+    """Accepts no answers today and is not waiting to open (closed by hand or past its last
+    day): a campaign prepared ahead keeps its invitations however early they were made."""
+    waiting = campaign.is_open and campaign.opens_on is not None and today < campaign.opens_on
+    return not waiting and not campaign.accepts_answers_on(today)
+
+
 def closed_campaigns(today: dt.date) -> list[int]:
-    """Campaigns that accept no answers today (closed by hand or past their last day)."""
+    """Campaigns that have ended (`has_ended`)."""
     return [
         campaign.id
         for campaign in db.session.scalars(select(Campaign).order_by(Campaign.id))
-        if not campaign.accepts_answers_on(today)
+        if has_ended(campaign, today)
     ]
 
 

@@ -68,3 +68,36 @@ def test_retention_settings_from_the_environment(monkeypatch):
     assert values["OUTBOX_RETENTION_DAYS"] == 60
     assert values["LEFT_PERSON_RETENTION_DAYS"] == 730
     assert values["AUDIT_RETENTION_DAYS"] == 400
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_campaign_waiting_to_open_keeps_its_links(app, runner):
+    """Invitations made long before a campaign opens are not a campaign that has ended."""
+    from survey.campaigns.models import Invitation
+    from survey.campaigns.services import create_campaign
+    from survey.db import unit_of_work
+    from survey.extensions import db
+
+    today = dt.date.today()
+    with app.app_context(), unit_of_work():
+        waiting = create_campaign("heltid-arlig", "anonymous", "Neste år")
+        waiting.opens_on, waiting.closes_on = today + dt.timedelta(days=30), None
+        ended = create_campaign("heltid-arlig", "anonymous", "I fjor")
+        ended.is_open = False
+        db.session.flush()
+        for number, campaign in enumerate((waiting, ended)):
+            db.session.add(
+                Invitation(
+                    campaign_id=campaign.id,
+                    token_hash=f"{number:064d}",
+                    token_salt="salt",
+                    created_on=today - dt.timedelta(days=200),
+                )
+            )
+    result = runner.invoke(args=["maintenance"])
+    assert "used invitations: 1 invitations" in result.stdout, result.output
+    with app.app_context():
+        salts = dict(
+            db.session.execute(select(Invitation.campaign_id, Invitation.token_salt)).all()
+        )
+    assert salts == {waiting.id: "salt", ended.id: None}
