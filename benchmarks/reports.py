@@ -74,7 +74,12 @@ class Timer:
 
 
 def run(
-    url: str | None, people: int, aggregate_people: int | None, runs: int, command_only=False
+    url: str | None,
+    people: int,
+    aggregate_people: int | None,
+    runs: int,
+    command_only=False,
+    app_root: Path | None = None,
 ) -> None:
     from survey import create_app
 
@@ -88,7 +93,7 @@ def run(
                     {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "TESTING": True}
                 )
                 with app.app_context():
-                    _measure(app, count, full, runs, command_only)
+                    _measure(app, count, full, runs, command_only, app_root)
                     from survey.extensions import db
 
                     db.session.remove()
@@ -97,7 +102,7 @@ def run(
                 drop()
 
 
-def _measure(app, people: int, full: bool, runs: int, command_only: bool) -> None:
+def _measure(app, people: int, full: bool, runs: int, command_only: bool, app_root=None) -> None:
     from survey.classification import load_definitions
     from survey.migrate import upgrade
     from survey.reporting.facts import Settings
@@ -114,7 +119,7 @@ def _measure(app, people: int, full: bool, runs: int, command_only: bool) -> Non
         f"inserted in {insert.wall:.1f} s; {_load()}"
     )
     if command_only and full:
-        _command_versus_weasyprint(app.config["SQLALCHEMY_DATABASE_URI"], runs)
+        _command_versus_weasyprint(app.config["SQLALCHEMY_DATABASE_URI"], runs, app_root)
         return
     settings = Settings.from_definitions(load_definitions())
     heltid_figures(AS_OF, None, settings)  # compiles and caches, as a running app would have
@@ -198,7 +203,7 @@ HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], font_config=FontC
 """
 
 
-def _command_versus_weasyprint(database: str, runs: int) -> None:
+def _command_versus_weasyprint(database: str, runs: int, app_root: Path | None = None) -> None:
     """The whole `survey report heltid` command (interpreter, imports, create_app, SQL, HTML,
     PDF) against a process that only imports WeasyPrint and renders the command's HTML: both
     pay the interpreter's start-up. Interleaved, the order flipping every run; wall time and
@@ -219,6 +224,8 @@ def _command_versus_weasyprint(database: str, runs: int) -> None:
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("FLASK_APP", None)
+        if app_root is not None:  # another checkout's `survey`, ahead of the installed one
+            env["PYTHONPATH"] = str(app_root)
         html, pdf = Path(workdir) / "report.html", Path(workdir) / "report.pdf"
         command = [str(survey), "report", "heltid", "--as-of", AS_OF.isoformat()]
         alone = [sys.executable, "-c", WEASYPRINT_ALONE, str(html), ASSETS_DIR.as_uri() + "/"]
@@ -268,8 +275,20 @@ def main() -> None:
         action="store_true",
         help="only the whole `survey report heltid` command against WeasyPrint alone",
     )
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        help="with --command-only: run the command from another checkout (a before/after)",
+    )
     args = parser.parse_args()
-    run(args.database, args.people, args.aggregate_people, args.runs, args.command_only)
+    run(
+        args.database,
+        args.people,
+        args.aggregate_people,
+        args.runs,
+        args.command_only,
+        args.app_root,
+    )
 
 
 if __name__ == "__main__":
