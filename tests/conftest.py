@@ -114,9 +114,9 @@ def postgres_template(postgres_admin, app_role) -> str:
 
 def _create_app_role(url: str, role: str, password: str) -> None:
     app = create_app(_test_config(url, instance=None))
-    os.environ["HELTID_TEST_APP_ROLE_PASSWORD"] = password
     result = app.test_cli_runner().invoke(
-        args=["db", "create-app-role", role, "--password-env", "HELTID_TEST_APP_ROLE_PASSWORD"]
+        args=["db", "create-app-role", role, "--password-env", "APP_ROLE_PASSWORD"],
+        env={"APP_ROLE_PASSWORD": password},
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
