@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from tests.answering.helpers import WANTS_MORE, answer_all, invite, make_campaign
@@ -255,3 +256,63 @@ def _role_exists(owner, role: str) -> bool:
         return bool(
             connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
         )
+
+
+def test_a_plain_owner_migrates_and_the_app_role_works_through_its_functions(
+    postgres_admin, tmp_path
+):
+    """As in production: the owner is no superuser and may not create roles (a superuser
+    made the app role), so the SECURITY DEFINER functions run with the owner's rights only."""
+    from survey import create_app
+    from tests.conftest import _database_url, _test_config
+
+    suffix = uuid.uuid4().hex[:8]
+    owner, role, database = f"heltid_owner_{suffix}", f"heltid_app_{suffix}", f"heltid_{suffix}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner'"))
+        connection.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'app'"))
+        connection.execute(text(f"CREATE DATABASE {database} OWNER {owner}"))
+    url = make_url(_database_url(postgres_admin, database))
+    owner_url = url.set(username=owner, password="owner").render_as_string(hide_password=False)
+    role_url = url.set(username=role, password="app").render_as_string(hide_password=False)
+    try:
+        owner_app = create_app(_test_config(owner_url, tmp_path))
+        for args in (["db", "upgrade"], ["db", "create-app-role", role]):
+            result = owner_app.test_cli_runner().invoke(args=args)
+            assert result.exit_code == 0, result.output
+        with owner_app.app_context():
+            owner_app.extensions["sqlalchemy"].engine.dispose()
+
+        app = create_app(_test_config(role_url, tmp_path))
+        employee_id = make_person(app, "ansatt", email="kari@kommune.no")
+        with app.app_context():
+            from survey.accounts.models import Person
+            from survey.admin.erasure import erase_person
+            from survey.audit.services import purge
+            from survey.extensions import db
+            from survey.living.models import Source
+            from survey.living.services import document_for, save_revision
+
+            employee = db.session.get(Person, employee_id)
+            save_revision(
+                document_for(employee),
+                {"stillingsprosent": 50},
+                base=0,
+                author=employee,
+                author_role="ansatt",
+                source=Source.CONVERSATION,
+            )
+            _audit_entry(db.session, 400)
+            db.session.commit()
+            assert purge(365) == 1
+            erase_person(db.session.get(Person, employee_id), actor_id=None)
+            db.session.commit()
+            for table in ("living_revision", "living_document", "person"):
+                assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with postgres_admin.connect() as connection:  # the database first: grants are in it
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+            connection.execute(text(f"DROP ROLE IF EXISTS {owner}"))
