@@ -7,6 +7,7 @@ after the fact; so do the report facts of the living document's revisions (keep_
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from survey.answering.models import Answer, ConfidentialParticipation, Response
 from survey.audit.services import Action, erase_history, record
 from survey.campaigns.models import Invitation
 from survey.campaigns.services import unit_prefill
+from survey.db import today
 from survey.extensions import db
 from survey.people.services import identified_responses
 from survey.reporting.models import RevisionFacts
@@ -39,12 +41,17 @@ def _free_text_questions(response: Response) -> tuple[set[str], set[str]]:
     return free_text, known
 
 
+def _ended_by(valid_until: dt.date | None, day: dt.date) -> dt.date:
+    return day if valid_until is None or valid_until > day else valid_until
+
+
 def keep_report_facts(person: Person) -> int:
     """Copy the person's report facts (survey/reporting/models.py) as anonymous rows before
     their revisions go: no person, a new negative revision and document id that no live
     revision has (so no later revision's trigger touches them), and the person's unit and
-    kjønn as they are now. The figures of every past day stay the same; nothing leads back to
-    the person. Inserts only: the app role may not change these rows."""
+    kjønn as they are now, and in force until today at the latest. The figures of every past
+    day stay the same; nothing leads back to the person. Inserts only: the app role may not
+    change these rows."""
     f = FACTS.c
     rows = (
         db.session.execute(
@@ -63,6 +70,9 @@ def keep_report_facts(person: Person) -> int:
         "unit_id": person.unit_id,
         "kjonn": None if kjonn is None else str(getattr(kjonn, "value", kjonn)),
     }
+    # In force until today at the latest: the person counts on every past day as before,
+    # and from today on not at all, as someone no longer in the service.
+    erased_on = today()
     # The new ids continue below the lowest in use. An erasure running at the same moment
     # (an administrator's and the nightly one) may take the same ids: its insert waits for
     # ours and then fails; the savepoint takes it back and the next try counts again.
@@ -75,7 +85,15 @@ def keep_report_facts(person: Person) -> int:
             document = documents.setdefault(
                 row["document_id"], lowest_document - len(documents) - 1
             )
-            copies.append({**row, **kept, "revision_id": lowest - number, "document_id": document})
+            copies.append(
+                {
+                    **row,
+                    **kept,
+                    "revision_id": lowest - number,
+                    "document_id": document,
+                    "valid_until": _ended_by(row["valid_until"], erased_on),
+                }
+            )
         try:
             with db.session.begin_nested():
                 db.session.execute(insert(FACTS), copies)

@@ -22,9 +22,10 @@ for `valid_until`, which the trigger sets when a later revision takes effect.
 
 Erasing a person (survey/admin/erasure.py) deletes their revisions, and the rows go with them
 (migration 0011's function); first the erasure writes an anonymous copy of each row: no
-person, a negative revision and document id no live revision has, and the person's unit and
-kjønn as they were, so the aggregate figures of past days stay the same (the privacy
-statement's promise) while nothing leads back to the person."""
+person, a negative revision and document id no live revision has, the person's unit and
+kjønn as they were, and in force until the day of the erasure at the latest, so the aggregate
+figures of past days stay the same (the privacy statement's promise) while nothing leads back
+to the person and the days after no longer count them."""
 
 from __future__ import annotations
 

@@ -248,6 +248,19 @@ def _figures(app) -> dict:
     return result
 
 
+def _mapped_today(app) -> int:
+    """Living documents with a revision in force today, as the report facts say."""
+    from sqlalchemy import or_
+
+    from survey.extensions import db
+    from survey.reporting.facts import FACTS
+
+    f = FACTS.c
+    in_force = (f.effective_on <= TODAY, or_(f.valid_until.is_(None), f.valid_until > TODAY))
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(FACTS).where(*in_force))
+
+
 def _state(app, ids) -> dict:
     from survey.accounts.models import Person
     from survey.answering.models import Answer, Response
@@ -304,6 +317,7 @@ def _state(app, ids) -> dict:
 def test_maintenance_keeps_past_figures_and_removes_expired_personal_data(app, runner):
     ids = _build(app)
     before = _figures(app)
+    mapped_today = _mapped_today(app)
     state = _state(app, ids)
     assert state == {
         "old drafts": 15,
@@ -356,6 +370,8 @@ def test_maintenance_keeps_past_figures_and_removes_expired_personal_data(app, r
     assert after["free text"] < state["free text"]
 
     assert _figures(app) == before
+    # Today is not the past: the five erased people, mapped until yesterday, count no more.
+    assert _mapped_today(app) == mapped_today - 5
 
     # Idempotent: nothing left to remove, nothing new in the audit log.
     again = runner.invoke(args=["maintenance"])
