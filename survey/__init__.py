@@ -11,6 +11,7 @@ from flask import Flask
 from survey import config as config_module
 from survey.db import UnitOfWorkApp
 from survey.extensions import (
+    SignedCookieSessions,
     babel,
     csrf,
     db,
@@ -24,6 +25,7 @@ from survey.i18n import select_locale
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = UnitOfWorkApp(__name__, instance_relative_config=True)
+    app.session_interface = SignedCookieSessions()
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())

@@ -3,11 +3,13 @@
 import logging
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 from survey.db import db
 
@@ -47,6 +49,20 @@ def warn_if_limits_are_per_process(app: Flask) -> None:
         )
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per key rather
+    than twice a request (it holds only the keys and settings; signing is per call)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if key not in self._serializers:
+            self._serializers[key] = super().get_signing_serializer(app)
+        return self._serializers[key]
+
+
 def limit_only_decorated_routes(app: Flask) -> None:
     """Drop the limiter's check before every request (called once the blueprints are
     registered). There are no default, application or blueprint limits, only the ones
@@ -69,5 +85,6 @@ __all__ = [
     "limit_only_decorated_routes",
     "limiter",
     "login_manager",
+    "SignedCookieSessions",
     "warn_if_limits_are_per_process",
 ]

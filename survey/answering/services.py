@@ -123,6 +123,25 @@ _ANSWERS_QUERY = select(Answer.question, Answer.value).where(
 )
 
 
+_LATEST_VERSION_QUERY = (
+    select(QuestionnaireVersion.id, QuestionnaireVersion.fingerprint)
+    .where(QuestionnaireVersion.questionnaire_id == bindparam("questionnaire_id"))
+    .order_by(QuestionnaireVersion.version.desc())
+    .limit(1)
+)
+
+
+def latest_definition(questionnaire_id: str) -> engine.Questionnaire:
+    """The definition of the questionnaire's latest version (the welcome page's texts), read
+    as `load_draft` reads a draft's: the version's text only when this process lacks it."""
+    version_id, fingerprint = (
+        db.session.connection()
+        .execute(_LATEST_VERSION_QUERY, {"questionnaire_id": questionnaire_id})
+        .one()
+    )
+    return definition_by_id(version_id, fingerprint)
+
+
 def load_draft(response_id: str, slug: str) -> Draft | None:
     rows = (
         db.session.connection()
@@ -177,17 +196,15 @@ def start_open_response(campaign: Campaign) -> tuple[Response, str]:
     return response, code
 
 
-def response_for_invitation(
-    invitation: Invitation, token: str, secret_key: str, *, create: bool
-) -> Response | None:
-    """The response a personal link leads to, created on first use when `create`.
+def response_for_invitation(invitation: Invitation, token: str, secret_key: str) -> Response:
+    """The response a personal link leads to, created on first use.
 
     Creating it marks the invitation started (and opened), as days. In an identified campaign
     the draft remembers the person's current living-document revision (0 for none): a newer
     one at submission is a conflict (survey.conversations.campaign_answers)."""
     key = keyed_hash(secret_key, "invitation", token)
     found = db.session.scalars(select(Response).where(Response.invitation_key == key)).first()
-    if found is not None or not create:
+    if found is not None:
         return found
     campaign = invitation.campaign
     refuse_if_closed(campaign)
@@ -213,6 +230,18 @@ def response_for_invitation(
         return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
     _track(invitation.id, Invitation.started_on, also=Invitation.opened_on)
     return response
+
+
+_INVITED_RESPONSE_STATUS = select(Response.status).where(
+    Response.invitation_key == bindparam("key")
+)
+
+
+def invited_response_status(token: str, secret_key: str) -> Status | None:
+    """The status of the response a personal link has led to, None before its first start
+    (the welcome page needs no more of it)."""
+    key = keyed_hash(secret_key, "invitation", token)
+    return db.session.connection().execute(_INVITED_RESPONSE_STATUS, {"key": key}).scalar()
 
 
 def mark_opened(invitation: Invitation) -> None:

@@ -28,7 +28,6 @@ from survey.campaigns.services import find_campaign, find_invitation
 from survey.db import today
 from survey.extensions import db
 from survey.i18n import current_language
-from survey.questionnaires.services import definition_of, latest_version
 
 bp = Blueprint("answering", __name__)
 
@@ -160,19 +159,17 @@ def invitation(token: str):
         return render_template("answering/invalid_link.html"), 404
     campaign = found.campaign
     services.mark_opened(found)
-    response = services.response_for_invitation(
-        found, token, current_app.config["SECRET_KEY"], create=False
-    )
-    if found.used_on is not None or (response is not None and response.status is Status.SUBMITTED):
+    status = services.invited_response_status(token, current_app.config["SECRET_KEY"])
+    if found.used_on is not None or status is Status.SUBMITTED:
         return render_template("answering/already_answered.html", campaign=_campaign_view(campaign))
     try:
         services.refuse_if_closed(campaign)
     except services.CampaignClosed as error:
-        return _closed(error, draft=response is not None)
+        return _closed(error, draft=status is not None)
     return render_template(
         "answering/welcome.html",
         campaign=_campaign_view(campaign),
-        draft=response is not None,
+        draft=status is not None,
         submitted=False,
         start_url=url_for(".start_invitation", token=token),
         personal=True,
@@ -187,9 +184,7 @@ def start_invitation(token: str):
     if found.used_on is not None:
         return redirect(url_for(".invitation", token=token))
     try:
-        response = services.response_for_invitation(
-            found, token, current_app.config["SECRET_KEY"], create=True
-        )
+        response = services.response_for_invitation(found, token, current_app.config["SECRET_KEY"])
     except services.CampaignClosed as error:
         return _closed(error)
     _remember(found.campaign, response, invitation_id=found.id)
@@ -451,7 +446,7 @@ def _campaign_view(
     (pages inside a response pass the version the respondent answers)."""
     lang = _lang()
     if definition is None:
-        definition = definition_of(latest_version(campaign.questionnaire_id))
+        definition = services.latest_definition(campaign.questionnaire_id)
     return {
         "slug": campaign.slug,
         "title": campaign.title_in(lang) or definition.title.get(lang),
