@@ -78,6 +78,7 @@ def put_in_place(data: Path, engine: Engine) -> None:
     engine.dispose()
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
+    os.chmod(data, 0o600)  # personal data: readable by the app's user only, as the backup
     os.replace(data, target)
 
 

@@ -115,6 +115,8 @@ def test_backup_while_writing_restores_one_consistent_moment(app, database_url, 
     restored = run_cli(target, "restore", str(out), **config)
     assert restored.exit_code == 0, restored.output
     assert "counts as in the manifest" in restored.output
+    if kind_of(target) == "sqlite":  # the restored file holds personal data, as the backup
+        assert stat.S_IMODE(os.stat(make_url(target).database).st_mode) == 0o600
     if role:
         assert f"Role {role[0]} (APP_DATABASE_ROLE) has its rights again." in restored.output
         as_app = make_url(target).set(username=role[0], password=role[1])
