@@ -59,6 +59,10 @@ request_logger = logging.getLogger("survey.requests")
 
 
 def mask_secrets(text: str) -> str:
+    # A secret path needs a "/", a secret parameter one of "?&;": a line without any (the
+    # request line names the endpoint, not the path) is kept as it is, without a regex.
+    if "/" not in text and "?" not in text and "&" not in text and ";" not in text:
+        return text
     return _SECRET_QUERY.sub(rf"\g<1>{MASK}", _SECRET_PATH.sub(rf"\g<1>{MASK}", text))
 
 
