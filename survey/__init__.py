@@ -23,7 +23,10 @@ from survey.extensions import (
 from survey.i18n import select_locale
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
+    """The app. `web=False` leaves out the pages (blueprints and their imports, a third of
+    the start-up): for CLI commands that serve nothing, such as `survey report` and the
+    timers' commands, which no view code reaches (they build links from BASE_URL)."""
     app = UnitOfWorkApp(__name__, instance_relative_config=True)
     app.session_interface = SignedCookieSessions()
     app.config.from_object(config_module.DefaultConfig)
@@ -61,7 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
-    _allow_large_uploads(app)  # before CSRFProtect, which reads the form
+    if web:
+        _allow_large_uploads(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -70,7 +74,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from survey import errors, logs, navigation, security, templating
     from survey.access import guard
-    from survey.accounts import oidc
 
     logs.init_app(app)
     warn_if_limits_are_per_process(app)  # with the log handler in place
@@ -79,8 +82,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
     errors.init_app(app)
     guard.init_app(app)
-    oidc.init_app(app)
 
+    if web:
+        _register_pages(app)
+
+    # An identified campaign's answers become a living-document revision on submit.
+    from survey.conversations import campaign_answers
+
+    campaign_answers.init_app(app)
+
+    from survey import commands
+    from survey.backup import commands as backup_commands
+    from survey.committee import commands as committee_commands
+    from survey.living import commands as living_commands
+    from survey.outbox import commands as outbox_commands
+    from survey.reporting import commands as reporting_commands
+    from survey.retention import commands as retention_commands
+    from survey.roster import commands as roster_commands
+
+    commands.init_app(app)
+    backup_commands.init_app(app)
+    roster_commands.init_app(app)
+    living_commands.init_app(app)
+    outbox_commands.init_app(app)
+    reporting_commands.init_app(app)
+    committee_commands.init_app(app)
+    retention_commands.init_app(app)
+    limit_only_decorated_routes(app)
+    return app
+
+
+def _register_pages(app: Flask) -> None:
+    from survey.accounts import oidc  # adds the OpenID Connect routes to the log-in pages
+
+    oidc.init_app(app)
     from survey.accounts.views import bp as auth_bp
     from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
@@ -122,31 +157,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
     ):
         app.register_blueprint(blueprint)
-
-    # An identified campaign's answers become a living-document revision on submit.
-    from survey.conversations import campaign_answers
-
-    campaign_answers.init_app(app)
-
-    from survey import commands
-    from survey.backup import commands as backup_commands
-    from survey.committee import commands as committee_commands
-    from survey.living import commands as living_commands
-    from survey.outbox import commands as outbox_commands
-    from survey.reporting import commands as reporting_commands
-    from survey.retention import commands as retention_commands
-    from survey.roster import commands as roster_commands
-
-    commands.init_app(app)
-    backup_commands.init_app(app)
-    roster_commands.init_app(app)
-    living_commands.init_app(app)
-    outbox_commands.init_app(app)
-    reporting_commands.init_app(app)
-    committee_commands.init_app(app)
-    retention_commands.init_app(app)
-    limit_only_decorated_routes(app)
-    return app
 
 
 def _allow_large_uploads(app: Flask) -> None:

@@ -1,0 +1,71 @@
+"""The `survey` CLI builds the app without its pages for commands that serve nothing
+(create_app(web=False)): they start faster, and must work the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+# Runs the CLI in a fresh interpreter, as the console script does, then reports what the
+# command imported and which routes its app had.
+PROBE = """
+import json, sys
+from flask import current_app
+from survey.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    pass
+print(json.dumps({
+    "views": sorted(m for m in sys.modules if m.endswith(".views")),
+}), file=sys.stderr)
+"""
+
+
+def _survey(database, *args):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SURVEY_ENV": "development",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = json.loads(result.stderr.strip().splitlines()[-1])
+    return result.stdout, imported["views"]
+
+
+def test_commands_that_serve_nothing_run_without_the_pages(sqlite_template, tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, database)
+    report = tmp_path / "heltid.pdf"
+
+    out, views = _survey(database, "report", "heltid", "--out", str(report))
+    assert report.read_bytes().startswith(b"%PDF")
+    assert views == []  # no page was imported to write the report
+
+    out, views = _survey(database, "maintenance", "--dry-run")
+    assert "would remove: abandoned drafts" in out and views == []
+
+    out, views = _survey(database, "outbox", "status")
+    assert out.startswith("pending 0") and views == []
+
+
+def test_commands_that_show_the_pages_get_them(sqlite_template, tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, database)
+    out, views = _survey(database, "routes")
+    assert "answering.welcome" in out and "/healthz" in out
+    assert "survey.answering.views" in views
