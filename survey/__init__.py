@@ -76,7 +76,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
     from survey.access import guard
 
     logs.init_app(app)
-    warn_if_limits_are_per_process(app)  # with the log handler in place
     security.init_app(app)
     templating.init_app(app)
     navigation.init_app(app)
@@ -85,6 +84,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
 
     if web:
         _register_pages(app)
+        # Only pages are rate-limited: a timer's CLI run has nothing to warn about.
+        warn_if_limits_are_per_process(app)  # with the log handler in place
 
     # An identified campaign's answers become a living-document revision on submit.
     from survey.conversations import campaign_answers
