@@ -8,7 +8,7 @@ from survey.engine.answers import (
     prefill_values,
     serialize,
 )
-from survey.engine.definition import Choice, Page, Question, Questionnaire, Text
+from survey.engine.definition import Choice, Grid, Page, Question, Questionnaire, Text
 from survey.engine.expressions import (
     ExpressionError,
     Node,
@@ -47,6 +47,7 @@ __all__ = [
     "DefinitionError",
     "ExpressionError",
     "FieldError",
+    "Grid",
     "InvalidDefinition",
     "Node",
     "Page",

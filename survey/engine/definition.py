@@ -77,6 +77,21 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A Likert grid (`type: likert_grid` in a file, an XLSForm group with `appearance:
+    table-list`): statements that share one scale and a lead text. The loader expands it into
+    consecutive `likert` questions of one page, each carrying the same Grid, so answers,
+    expressions, exports and reports treat every statement as an ordinary question; only the
+    page and the report lay them out together."""
+
+    name: str
+    label: Text
+    hint: Text | None
+    scale: str  # the likert scale's name: `1-5`, `1-6`, `grad` or a name under `scales`
+    line: int
+
+
+@dataclass(frozen=True)
 class Question:
     name: str
     type: str
@@ -102,6 +117,8 @@ class Question:
     constraint_message_employee: Text | None = None
     # For a question only the leader answers: what the employee reads for each recorded value.
     statement_employee: tuple[tuple[str, Text], ...] = ()
+    # For a statement of a Likert grid: the grid (shared by the grid's consecutive questions).
+    grid: Grid | None = None
 
     def label_for(self, audience: str) -> Text:
         if audience == EMPLOYEE_AUDIENCE and self.label_employee is not None:
