@@ -54,6 +54,8 @@ class Response(Base):
     submitted_on: Mapped[dt.date | None]
     # Where to take a returning respondent.
     last_page: Mapped[str | None] = mapped_column(String(100))
+    # 'web', or 'paper' for a paper form a project leader typed in (migration 0013).
+    channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
