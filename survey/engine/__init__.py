@@ -41,6 +41,7 @@ from survey.engine.loader import (
     load_directory,
     load_text,
 )
+from survey.engine.piping import pipe, piped_names
 
 __all__ = [
     "Choice",
@@ -70,6 +71,8 @@ __all__ = [
     "next_page",
     "parse",
     "parse_input",
+    "pipe",
+    "piped_names",
     "prefill_values",
     "previous_page",
     "Progress",

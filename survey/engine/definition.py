@@ -23,6 +23,8 @@ QUESTION_TYPES = (
     "yes_no",
     "note",
 )
+# Not a question of its own: the loader expands a grid into one `likert` question per statement.
+GRID_TYPE = "likert_grid"
 NUMBER_TYPES = frozenset({"integer", "decimal", "percent"})
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 MODES = ("anonymous", "confidential", "identified")

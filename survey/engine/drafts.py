@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.engine.definition import Choice, Text
+from survey.engine.definition import Choice, Grid, Text
 from survey.engine.expressions import Node
 
 # How checks report a problem: (line, item, message).
@@ -39,6 +39,12 @@ class QuestionDraft:
     hint_employee: Text | None = None
     constraint_message_employee: Text | None = None
     statement_employee: tuple[tuple[str, Text], ...] = ()
+    # A statement of a Likert grid: the grid, and how errors in what the statements share
+    # (the grid's relevant, required) name it.
+    grid: Grid | None = None
+    grid_item: str | None = None
+    # The line of each text (`label`, `hint`, ..., `grid.label`), for piping errors.
+    text_lines: dict[str, int] = field(default_factory=dict)
     # Expression texts with the line of their key, parsed once every name is known.
     sources: dict[str, tuple[Any, int]] = field(default_factory=dict)
     nodes: dict[str, Node | None] = field(default_factory=dict)

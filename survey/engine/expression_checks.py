@@ -9,6 +9,7 @@ import difflib
 from typing import Any
 
 from survey.engine import builtin
+from survey.engine.definition import LANGUAGES, Text
 from survey.engine.drafts import PageDraft, QuestionDraft, Report
 from survey.engine.expressions import (
     ANY,
@@ -27,6 +28,7 @@ from survey.engine.expressions import (
     references,
     walk,
 )
+from survey.engine.piping import piped_names
 
 # The expression type of each question type's answer; notes have none.
 VALUE_TYPES = {
@@ -55,6 +57,7 @@ class ExpressionChecker:
         """Check names and expressions, storing each parsed expression in its draft."""
         self.check_names(pages)
         self.check_expressions(pages)
+        self.check_piping(pages)
 
     def check_names(self, pages: list[PageDraft]) -> None:
         # Pages and questions share one namespace, as groups and questions do in XLSForm.
@@ -67,9 +70,18 @@ class ExpressionChecker:
                 else:
                     seen[page.name] = page.line
                     self.page_by_name[page.name] = page
+            grids: set[int] = set()
             for question in page.questions:
                 question.index = index
                 index += 1
+                grid = question.grid
+                if grid is not None and id(grid) not in grids:
+                    # A grid's name has no answer, but the report names its table by it.
+                    grids.add(id(grid))
+                    if grid.name in seen:
+                        self.duplicate(grid.name, grid.line, seen[grid.name])
+                    else:
+                        seen[grid.name] = grid.line
                 if question.name is None:
                     continue
                 if question.name in seen:
@@ -91,15 +103,86 @@ class ExpressionChecker:
         self.error(line, f"{name}.name", f"duplicate name '{name}', first on line {first}{hint}")
 
     def check_expressions(self, pages: list[PageDraft]) -> None:
+        # A grid's relevant and required are one source shared by its statements: checked once,
+        # for the first statement (so a reference to any of the grid's own statements is
+        # refused), and reported under the grid's name.
+        shared: dict[int, Node | None] = {}
         for page in pages:
             if page.source is not None:
                 page.node = self.expression(page.source, f"{page.item}.relevant", "page", page)
             for question in page.questions:
                 for key in ("relevant", "required", "constraint"):
-                    if key in question.sources:
-                        question.nodes[key] = self.expression(
-                            question.sources[key], f"{question.item}.{key}", key, question
-                        )
+                    if key not in question.sources:
+                        continue
+                    source = question.sources[key]
+                    if question.grid_item is not None:
+                        if id(source) not in shared:
+                            shared[id(source)] = self.expression(
+                                source, f"{question.grid_item}.{key}", key, question
+                            )
+                        question.nodes[key] = shared[id(source)]
+                        continue
+                    question.nodes[key] = self.expression(
+                        source, f"{question.item}.{key}", key, question
+                    )
+
+    def check_piping(self, pages: list[PageDraft]) -> None:
+        """`${name}` in a text shows an earlier answer: the name must be a question before
+        this one (on an earlier page, or earlier on the same page)."""
+        grids_seen: set[int] = set()
+        for page in pages:
+            for question in page.questions:
+                texts: list[tuple[str, Text | None]] = [
+                    (key, getattr(question, key))
+                    for key in (
+                        "label",
+                        "hint",
+                        "constraint_message",
+                        "label_employee",
+                        "hint_employee",
+                        "constraint_message_employee",
+                    )
+                ]
+                item = question.item
+                for key, text in texts:
+                    line = question.text_lines.get(key, question.line)
+                    self.piping_problems(text, f"{item}.{key}", line, question)
+                grid = question.grid
+                if grid is not None and id(grid) not in grids_seen:
+                    grids_seen.add(id(grid))
+                    for key in ("label", "hint"):
+                        line = question.text_lines.get(f"grid.{key}", grid.line)
+                        text = getattr(grid, key)
+                        self.piping_problems(text, f"{question.grid_item}.{key}", line, question)
+
+    def piping_problems(
+        self, text: Text | None, item: str, line: int, owner: QuestionDraft
+    ) -> None:
+        if text is None:
+            return
+        reported: set[str] = set()
+        for language in LANGUAGES:
+            if language not in text.values:
+                continue
+            for name in piped_names(text.values[language]):
+                if name in reported:
+                    continue
+                reported.add(name)
+                problem = self.piping_problem(name, owner)
+                if problem is not None:
+                    self.error(line, item, problem)
+
+    def piping_problem(self, name: str, owner: QuestionDraft) -> str | None:
+        target = self.by_name.get(name)
+        if target is None:
+            return f"shows ${{{name}}}, an unknown name{self.name_hint(name)}"
+        if target.type == "note":
+            return f"shows ${{{name}}}, a note, which has no answer"
+        if target is owner:
+            return f"shows ${{{name}}}, its own answer; only earlier answers can be shown"
+        if target.index > owner.index:
+            return f"shows ${{{name}}}, a later question; only earlier answers can be shown"
+        return None
 
     def expression(
         self, source: tuple[Any, int], item: str, kind: str, owner: QuestionDraft | PageDraft

@@ -14,12 +14,14 @@ from typing import Any
 from survey.engine import builtin
 from survey.engine.definition import (
     EMPTY_TEXT,
+    GRID_TYPE,
     LANGUAGES,
     MODES,
     NUMBER_TYPES,
     QUESTION_TYPES,
     SELECT_TYPES,
     Choice,
+    Grid,
     Page,
     Question,
     Questionnaire,
@@ -48,6 +50,12 @@ _QUESTION_KEYS |= {"label_employee", "hint_employee", "constraint_message_employ
 _QUESTION_KEYS |= {"statement_employee"}
 _QUESTION_TEXTS = {"label", "hint", "constraint_message"}
 _QUESTION_TEXTS |= {"label_employee", "hint_employee", "constraint_message_employee"}
+# A Likert grid: the shared parts, and each statement's own (a statement has no type: it is a
+# likert question on the grid's scale).
+_GRID_KEYS = {"name", "type", "scale", "label", "hint", "required", "relevant", "statements"}
+_GRID_TEXTS = {"label", "hint"}
+_STATEMENT_KEYS = {"name", "label"}
+_STATEMENT_TEXTS = {"label"}
 _CHOICE_KEYS = {"value", "label", "label_employee"}
 _CHOICE_TEXTS = {"label", "label_employee"}
 # A statement per recorded answer only makes sense where the answer is one of a few values.
@@ -414,6 +422,13 @@ class DefinitionReader:
         draft = PageDraft(name, prefix, page.line, index)
         draft.title = self.text(page, "title", prefix, required=True)
         draft.title_employee = self.employee_text(page, "title_employee", prefix)
+        if page.get("type") == GRID_TYPE or "statements" in page:
+            line = page.key_lines.get("type", page.key_lines.get("statements", page.line))
+            self.error(
+                line,
+                prefix,
+                f"a {GRID_TYPE} belongs in a page's questions, not in place of a page",
+            )
         if "relevant" in page:
             draft.source = (page["relevant"], page.key_lines["relevant"])
         questions = page.get("questions")
@@ -425,6 +440,9 @@ class DefinitionReader:
             question_item = f"{prefix}.questions[{number}]"
             if not isinstance(question, YamlMap):
                 self.error(questions.item_lines[number], question_item, "must be a mapping")
+                continue
+            if question.get("type") == GRID_TYPE:
+                draft.questions.extend(self.read_grid(question, question_item, draft))
                 continue
             draft.questions.extend(self.read_question(question, question_item, draft))
         return draft
@@ -443,6 +461,7 @@ class DefinitionReader:
         draft.constraint_message_employee = self.employee_text(
             data, "constraint_message_employee", prefix
         )
+        draft.text_lines = _text_lines(data, _QUESTION_TEXTS)
         if kind is not None:
             self.check_applicable(data, kind, prefix)
         if "required" in data:
@@ -476,6 +495,101 @@ class DefinitionReader:
             return [draft, self.other_companion(draft)]
         return [draft]
 
+    def read_grid(self, data: YamlMap, item: str, page: PageDraft) -> list[QuestionDraft]:
+        """A `likert_grid`: one likert question per statement, sharing the grid's scale, lead
+        text, required and relevant."""
+        name = self.name(data, "name", item, "grid name")
+        prefix = name or item
+        self.check_keys(data, _GRID_KEYS, _GRID_TEXTS, prefix)
+        label = self.text(data, "label", prefix, required=True)
+        hint = self.text(data, "hint", prefix, required=False)
+        scale = self.grid_scale(data, prefix)
+        grid = None
+        if name is not None and label is not None and scale is not None:
+            grid = Grid(name=name, label=label, hint=hint, scale=scale, line=data.line)
+        required: bool | None = None
+        shared: dict[str, tuple[Any, int]] = {}
+        if "required" in data:
+            if isinstance(data["required"], bool):
+                required = data["required"]
+            else:
+                shared["required"] = (data["required"], data.key_lines["required"])
+        if "relevant" in data:
+            shared["relevant"] = (data["relevant"], data.key_lines["relevant"])
+        statements = data.get("statements")
+        if not isinstance(statements, YamlList) or not statements:
+            line = data.key_lines.get("statements", data.line)
+            self.error(line, f"{prefix}.statements", "a likert_grid needs a list of statements")
+            return []
+        grid_lines = {f"grid.{key}": line for key, line in _text_lines(data, _GRID_TEXTS).items()}
+        drafts = []
+        for index, statement in enumerate(statements):
+            statement_item = f"{prefix}.statements[{index}]"
+            if not isinstance(statement, YamlMap):
+                self.error(
+                    statements.item_lines[index],
+                    statement_item,
+                    "must be a mapping with name and label",
+                )
+                continue
+            drafts.append(
+                self.read_statement(
+                    statement, statement_item, page, grid, prefix, scale, grid_lines
+                )
+            )
+        for draft in drafts:
+            if required is not None:
+                draft.required = required
+            # The same tuples for every statement: the checker reads each once, for the first.
+            draft.sources.update(shared)
+        return drafts
+
+    def grid_scale(self, data: YamlMap, prefix: str) -> str | None:
+        if "scale" not in data:
+            self.error(data.line, f"{prefix}.scale", "missing scale for likert_grid")
+            return None
+        scale = data.raw.get("scale") if not isinstance(data["scale"], YamlMap | YamlList) else None
+        if scale not in self.scales:
+            known = ", ".join(self.scales)
+            self.error(
+                data.key_lines["scale"],
+                f"{prefix}.scale",
+                f"unknown scale '{scale or ''}'; known scales are {known}",
+            )
+            return None
+        return scale
+
+    def read_statement(
+        self,
+        data: YamlMap,
+        item: str,
+        page: PageDraft,
+        grid: Grid | None,
+        grid_item: str,
+        scale: str | None,
+        grid_lines: dict[str, int],
+    ) -> QuestionDraft:
+        name = self.name(data, "name", item, "statement name")
+        prefix = name or item
+        if "type" in data:
+            self.error(
+                data.key_lines["type"],
+                f"{prefix}.type",
+                "a statement has no type of its own: it is answered on the grid's scale",
+            )
+        if "statements" in data:
+            self.error(
+                data.key_lines["statements"], f"{prefix}.statements", "a grid cannot be nested"
+            )
+        self.check_keys(data, _STATEMENT_KEYS | {"type", "statements"}, _STATEMENT_TEXTS, prefix)
+        draft = QuestionDraft(name, prefix, "likert", data.line, page.name or "", page.index)
+        draft.label = self.text(data, "label", prefix, required=True)
+        draft.choices = (self.scales.get(scale) or ()) if scale is not None else ()
+        draft.grid = grid
+        draft.grid_item = grid_item
+        draft.text_lines = _text_lines(data, _STATEMENT_TEXTS) | grid_lines
+        return draft
+
     def question_type(self, data: YamlMap, prefix: str) -> tuple[str | None, str | None]:
         if "type" not in data:
             self.error(data.line, f"{prefix}.type", "missing type")
@@ -494,7 +608,8 @@ class DefinitionReader:
             self.error(
                 line,
                 f"{prefix}.type",
-                f"unknown type '{value}'; {suggestion}types are " + ", ".join(QUESTION_TYPES),
+                f"unknown type '{value}'; {suggestion}types are "
+                + ", ".join((*QUESTION_TYPES, GRID_TYPE)),
             )
             return None, None
         if list_name is not None and kind not in SELECT_TYPES:
@@ -681,7 +796,19 @@ class DefinitionReader:
             hint_employee=draft.hint_employee,
             constraint_message_employee=draft.constraint_message_employee,
             statement_employee=draft.statement_employee,
+            grid=draft.grid,
         )
+
+
+def _text_lines(data: YamlMap, keys: set[str]) -> dict[str, int]:
+    """The line of each text given (as `key` or as `key::nb`), by key."""
+    lines = {}
+    for key in keys:
+        for written in (key, *(f"{key}::{language}" for language in LANGUAGES)):
+            if written in data:
+                lines[key] = data.key_lines[written]
+                break
+    return lines
 
 
 def _fingerprint(data: Any) -> str:

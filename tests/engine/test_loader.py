@@ -466,7 +466,7 @@ def test_question_errors():
         "12: side.questions[1].name: missing name",
         "14: c.label: missing label",
         "15: c.type: unknown type 'nummer'; types are select_one, "
-        "select_multiple, integer, decimal, percent, text, date, likert, yes_no, note",
+        "select_multiple, integer, decimal, percent, text, date, likert, yes_no, note, likert_grid",
         "19: d.required: a note has no answer",
         "23: e.other: the choices already have the value 'annet'",
         "30: f_annet.name: duplicate name 'f_annet', first on line 25 "
