@@ -121,6 +121,7 @@ def _register_pages(app: Flask) -> None:
     from survey.admin import roster_views  # noqa: F401  (adds the import pages to admin_bp)
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.authoring.views import bp as questionnaires_bp
     from survey.campaigns.rates_views import bp as rates_bp
     from survey.campaigns.views import bp as campaigns_bp
     from survey.committee.views import bp as committee_bp
@@ -155,6 +156,7 @@ def _register_pages(app: Flask) -> None:
         committee_bp,
         campaigns_bp,
         rates_bp,
+        questionnaires_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
@@ -168,7 +170,7 @@ def _allow_large_uploads(app: Flask) -> None:
 
     @app.before_request
     def larger_limit_for_imports():
-        if request.endpoint in import_endpoints:
+        if request.endpoint in import_endpoints or request.endpoint == "questionnaires.upload":
             request.max_content_length = app.config["UPLOAD_MAX_BYTES"]
             request.max_form_memory_size = app.config["UPLOAD_MAX_BYTES"]
 

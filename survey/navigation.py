@@ -22,6 +22,7 @@ MENU = (
     ("followup.index", _l("Follow-up")),
     ("classification.overview", _l("Definitions")),
     ("campaigns.index", _l("Surveys")),
+    ("questionnaires.index", _l("Questionnaires")),
     ("results.index", _l("Results")),
     ("reporting.index", _l("Reports")),
     ("committee.index", _l("Committee")),

@@ -70,6 +70,9 @@ CAMPAIGNS = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
 CAMPAIGN_LIST = Rule(
     grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL, Role.ENHETSLEDER: Scope.UNIT}
 )
+# Questionnaires: upload, check, preview and activate them (a new version) is for the
+# administrator and the project leader; a preview stores nothing.
+QUESTIONNAIRES = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
 # The follow-up list (whom to talk to, bookings, re-confirmation) is the project leader's.
 FOLLOW_UP = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL, Role.ADMIN: Scope.ALL})
 
@@ -153,6 +156,13 @@ POLICY: dict[str, Rule] = {
     "campaigns.remind": CAMPAIGNS,
     "campaigns.delivery": CAMPAIGNS,
     "campaigns.retry": CAMPAIGNS,
+    "questionnaires.index": QUESTIONNAIRES,
+    "questionnaires.upload": QUESTIONNAIRES,
+    "questionnaires.upload_detail": QUESTIONNAIRES,
+    "questionnaires.preview_upload": QUESTIONNAIRES,
+    "questionnaires.activate": QUESTIONNAIRES,
+    "questionnaires.preview": QUESTIONNAIRES,
+    "questionnaires.xlsform": QUESTIONNAIRES,
     "committee.index": COMMITTEE_CASES,
     "committee.create": VACANCIES,
     "committee.case": COMMITTEE_CASES,

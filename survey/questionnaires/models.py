@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.db import Base, utcnow
@@ -25,3 +25,25 @@ class QuestionnaireVersion(Base):
 
     def __repr__(self) -> str:
         return f"<QuestionnaireVersion {self.questionnaire_id} v{self.version}>"
+
+
+class QuestionnaireUpload(Base):
+    """A questionnaire file uploaded on the web, checked and waiting to be activated: the
+    preview reads it from here, and activating stores it as a version (once)."""
+
+    __tablename__ = "questionnaire_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    # The YAML text (an XLSForm is converted first): what activating stores.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<QuestionnaireUpload {self.id} {self.questionnaire_id}>"
