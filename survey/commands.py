@@ -64,6 +64,39 @@ def _load_questionnaires() -> None:
             click.echo(f"{result.questionnaire_id} v{result.version}: {result.action}")
 
 
+@questionnaires_cli.command("paper")
+@click.argument("questionnaire")
+@click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default="nb", show_default=True)
+@click.option("--version", type=click.IntRange(1), help="A stored version (default: the latest).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PDF."
+)
+def paper_command(questionnaire: str, lang: str, version: int | None, out: Path) -> None:
+    """Write the paper version of QUESTIONNAIRE (a stored id, or a .yaml file) as a PDF."""
+    from survey.questionnaires.paper import paper_pdf, stored_definition
+
+    if questionnaire.endswith((".yaml", ".yml")) or Path(questionnaire).is_file():
+        try:
+            definition = engine.load(questionnaire)
+        except engine.InvalidDefinition as invalid:
+            for error in invalid.errors:
+                click.echo(str(error), err=True)
+            raise click.ClickException("no paper version: fix the errors above") from None
+        except OSError as error:
+            raise click.ClickException(f"{questionnaire}: {error.strerror}") from None
+    else:
+        definition = stored_definition(questionnaire, version)
+        if definition is None:
+            which = f" version {version}" if version else ""
+            raise click.ClickException(
+                f"unknown questionnaire {questionnaire!r}{which}; "
+                "run `survey questionnaires load` first, or give a .yaml file"
+            )
+    body = paper_pdf(definition, lang, current_app.config.get("REPORT_AUTHOR", "Heltid"))
+    out.write_bytes(body)
+    click.echo(f"{out}: {definition.id} v{definition.version}, {lang}, {len(body)} bytes")
+
+
 db_cli = AppGroup("db", help="Database schema.")
 
 

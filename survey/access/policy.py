@@ -98,6 +98,8 @@ POLICY: dict[str, Rule] = {
     "auth.login_link": PUBLIC,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
+    # Typing in a paper form: the project leader starts it; the pages are the respondent's.
+    "answering.start_paper": CAMPAIGNS,
     "auth.oidc_login": PUBLIC,
     "auth.oidc_callback": PUBLIC,
     "auth.logout": ANY_ACCOUNT,
@@ -158,6 +160,7 @@ POLICY: dict[str, Rule] = {
     "campaigns.retry": CAMPAIGNS,
     "questionnaires.index": QUESTIONNAIRES,
     "questionnaires.upload": QUESTIONNAIRES,
+    "campaigns.paper": CAMPAIGNS,
     "questionnaires.upload_detail": QUESTIONNAIRES,
     "questionnaires.preview_upload": QUESTIONNAIRES,
     "questionnaires.activate": QUESTIONNAIRES,

@@ -196,6 +196,47 @@ def start_open_response(campaign: Campaign) -> tuple[Response, str]:
     return response, code
 
 
+PAPER = "paper"  # Response.channel of a paper form typed in by a project leader
+
+
+def start_paper_response(campaign: Campaign) -> Response:
+    """A new draft for a paper form a project leader types in: marked `channel='paper'`, and
+    like an open-link answer with nothing that leads to a person, in every mode (no
+    invitation, no resume code, no account, no confidential participation). Identified
+    campaigns therefore update no living document from it."""
+    refuse_if_closed(campaign)
+    response = Response(
+        campaign=campaign,
+        questionnaire_version=latest_version(campaign.questionnaire_id),
+        channel=PAPER,
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+_PAPER_DEFINITIONS: dict[tuple[str, int, str], engine.Questionnaire] = {}
+
+
+def paper_definition(questionnaire: engine.Questionnaire) -> engine.Questionnaire:
+    """The questionnaire as a paper form is typed in: nothing is required (what the respondent
+    left blank on paper stays blank), everything else (types, constraints, branching) as is."""
+    key = (questionnaire.id, questionnaire.version, questionnaire.fingerprint)
+    if key not in _PAPER_DEFINITIONS:
+        pages = tuple(
+            dataclasses.replace(
+                page,
+                questions=tuple(
+                    dataclasses.replace(question, required=False, required_expr=None)
+                    for question in page.questions
+                ),
+            )
+            for page in questionnaire.pages
+        )
+        _PAPER_DEFINITIONS[key] = dataclasses.replace(questionnaire, pages=pages)
+    return _PAPER_DEFINITIONS[key]
+
+
 def response_for_invitation(invitation: Invitation, token: str, secret_key: str) -> Response:
     """The response a personal link leads to, created on first use.
 

@@ -24,7 +24,7 @@ from survey import engine
 from survey.answering import presenting, services
 from survey.answering.models import Response, Status
 from survey.campaigns.models import Campaign
-from survey.campaigns.services import find_campaign, find_invitation
+from survey.campaigns.services import campaign_by_id, find_campaign, find_invitation
 from survey.db import today
 from survey.extensions import db
 from survey.i18n import current_language
@@ -113,7 +113,10 @@ def _draft_or_redirect(slug: str):
         services.refuse_if_closed(campaign)
     except services.CampaignClosed as error:
         return None, _closed(error, draft=True)
-    return (campaign, response, response.questionnaire), None
+    questionnaire = response.questionnaire
+    if _paper_in_session(slug) == response.id:
+        questionnaire = services.paper_definition(questionnaire)
+    return (campaign, response, questionnaire), None
 
 
 @bp.get("/s/<slug>")
@@ -150,6 +153,43 @@ def start(slug: str):
         return _closed(error)
     _remember(campaign, response, code=code)
     return _continue(campaign, response)
+
+
+@bp.post("/kampanjer/<int:campaign_id>/papirsvar")
+def start_paper(campaign_id: int):
+    """«Registrer et papirsvar» (project leaders, the access policy): the answering pages for
+    a paper form, on a new response marked paper and tied to nobody; this browser's session
+    finds it as it finds a respondent's draft. A paper draft not yet sent is continued."""
+    campaign = campaign_by_id(campaign_id)
+    if campaign is None:
+        abort(404)
+    existing = _response_in_session(campaign)
+    if (
+        existing is not None
+        and existing.status is Status.DRAFT
+        and existing.channel == services.PAPER
+        and _paper_in_session(campaign.slug) == existing.id
+    ):
+        return _continue(campaign, existing)
+    try:
+        response = services.start_paper_response(campaign)
+    except services.CampaignClosed:
+        flash(
+            _("The survey takes no answers now: paper answers can be typed in while it is open."),
+            "error",
+        )
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    _remember(campaign, response)
+    papers = dict(session.get("paper", {}))
+    papers[campaign.slug] = response.id
+    session["paper"] = papers
+    flash(_("A new paper answer: type in the answers exactly as they are on the form."), "info")
+    return _continue(campaign, response)
+
+
+def _paper_in_session(slug: str) -> str | None:
+    """The id of the paper response this browser types in for the campaign, if any."""
+    return session.get("paper", {}).get(slug)
 
 
 @bp.get("/i/<token>")
@@ -326,6 +366,7 @@ def _render_page(
         answers_json=_answers_json(questionnaire, answers),
         return_to=request.values.get("return_to", ""),
         resume=_resume_info(campaign),
+        paper=_paper_in_session(campaign.slug) == response.id,
     ), status
 
 
@@ -359,6 +400,7 @@ def review(slug: str):
         sections=sections,
         missing=len(missing),
         resume=_resume_info(campaign),
+        paper=_paper_in_session(slug) == response.id,
     )
 
 
@@ -375,6 +417,8 @@ def submit(slug: str):
     except services.CampaignClosed as error:
         return _closed(error, draft=True)
     questionnaire = response.questionnaire
+    if _paper_in_session(slug) == response.id:
+        questionnaire = services.paper_definition(questionnaire)
     answers = services.stored_answers(response, questionnaire)
     if engine.missing_required(questionnaire, answers, today()):
         flash(_("Some required questions are not answered yet."), "error")
@@ -408,6 +452,8 @@ def receipt(slug: str):
     recorded = services.recorded_changes(session.get("recorded", {}).get(slug))
     return render_template(
         "answering/receipt.html",
+        # A paper answer just typed in: the receipt offers the next one.
+        paper_campaign_id=response.campaign.id if _paper_in_session(slug) == response.id else None,
         campaign=_campaign_view(response.campaign, response.questionnaire),
         submitted_on=response.submitted_on,
         recorded=None

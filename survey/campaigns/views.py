@@ -36,7 +36,8 @@ from survey.answering.models import Status
 from survey.audit.services import Action, record
 from survey.campaigns import presenting, services
 from survey.campaigns.forms import CampaignForm, ScheduleForm, TextsForm, mode_choices
-from survey.campaigns.models import Campaign
+from survey.campaigns.models import Campaign, Mode
+from survey.db import today
 from survey.extensions import db
 from survey.outbox import services as outbox
 from survey.outbox.models import OutboxMessage
@@ -192,6 +193,19 @@ def _open_link(campaign: Campaign) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{campaign.slug}"
 
 
+def _paper_answers(campaign: Campaign) -> int:
+    """Submitted responses typed in from paper forms (a count only)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(
+            SurveyResponse.campaign_id == campaign.id,
+            SurveyResponse.status == Status.SUBMITTED,
+            SurveyResponse.channel == "paper",
+        )
+    )
+
+
 def _answers_received(campaign: Campaign) -> int:
     """Submitted responses, through personal and open links alike (a count only)."""
     return db.session.scalar(
@@ -210,6 +224,9 @@ def detail(campaign_id: int):
         campaign=view,
         open_link=_open_link(campaign) if campaign.accepts_open_link else None,
         answers=_answers_received(campaign),
+        paper_answers=_paper_answers(campaign),
+        takes_answers=campaign.accepts_answers_on(today()),
+        identified=campaign.mode is Mode.IDENTIFIED,
         delivery=dict(outbox.delivery_summary(campaign.id)),
         rates_url=_rates_url(campaign.id),
         finished=view["status"]["key"] in FINISHED,
@@ -422,6 +439,28 @@ def letters(campaign_id: int):
     which = "alle" if include_all else "uten-epost-og-mobil"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="brev-{campaign.id}-{which}.pdf"'
+    )
+    return response
+
+
+@bp.get("/<int:campaign_id>/papir.pdf")
+def paper(campaign_id: int):
+    """The paper version of the campaign's questionnaire (the version answered now), in
+    `?lang=` nb, nn or en (default: the campaign's language)."""
+    from survey.questionnaires.paper import PAPER_LANGUAGES, paper_pdf, stored_definition
+
+    campaign = campaign_or_404(campaign_id)
+    lang = request.args.get("lang") or campaign.language or "nb"
+    if lang not in PAPER_LANGUAGES:
+        flash(_("The paper version is made in bokmål, nynorsk or English."), "error")
+        return redirect(url_for(".detail", campaign_id=campaign.id))
+    definition = stored_definition(campaign.questionnaire_id)
+    if definition is None:
+        abort(404)
+    body = paper_pdf(definition, lang, current_app.config.get("REPORT_AUTHOR", "Heltid"))
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="papir-{campaign.id}-{definition.id}-{lang}.pdf"'
     )
     return response
 
