@@ -372,12 +372,12 @@ class XLSFormReader:
 
     def texts(self, row: Row, base: str, origin: Origin, what: str) -> dict[str, str]:
         values = {
-            language: row.cells[f"{base}::{language}"]
+            language: self.other_names(row.cells[f"{base}::{language}"])
             for language in LANGUAGES
             if f"{base}::{language}" in row.cells
         }
         if values and "nb" not in values:
-            self.error(origin, f"{what} has no bokmål (nb) text")
+            self.error(origin, f"{what}: {base} has no bokmål (nb) text")
         return values
 
     def flag(self, text: str) -> bool | str:
@@ -399,6 +399,8 @@ class XLSFormReader:
         if self.problems:
             raise XLSFormError(self.problems)
         writer = self.write_yaml()
+        if self.problems:
+            raise XLSFormError(self.problems)
         text = writer.document()
         self.check(text, writer)
         if self.problems:
@@ -645,6 +647,8 @@ class XLSFormReader:
     def statement(
         self, row: Row, origin: Origin, kind: str, arguments: list[str], grid: GridEntry
     ) -> None:
+        if "label" in row.get("appearance").split():
+            return  # the header row older forms put in a table-list; pyxform makes its own
         name = self.check_name(row, origin, "the statement")
         if kind != "select_one" or len(arguments) != 1:
             self.error(
