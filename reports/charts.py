@@ -132,3 +132,207 @@ def columns(
             f"{escape(bar.label)}</text>"
         )
     return _svg(width, height, title, body)
+
+
+# --- Diverging stacked bars (a Likert grid) ------------------------------------------------
+
+# Fills from the centre outwards, on each side: every fill has at least 3:1 contrast against
+# white (WCAG 1.4.11), and segments are parted by a white gap, so each segment's neighbour
+# is white whatever the next fill is. The low end is orange to brown, the high end blue:
+# told apart with every kind of colour blindness, and by lightness in greyscale.
+LOW_FILLS = ("#e6550d", "#6b2003")  # nearest the centre, farthest
+HIGH_FILLS = ("#4a7fc1", "#08306b")
+MIDDLE_FILL = "#767676"
+GAP = "#ffffff"
+SWATCH = 10.0
+
+
+@dataclass(frozen=True)
+class DivergingRow:
+    """One statement: its share of answers per scale point, lowest point first (None: the
+    row is hidden), each share as written in its segment, and a note after the label
+    («N = 57»)."""
+
+    label: str
+    shares: tuple[float, ...] | None
+    texts: tuple[str, ...]
+    note: str
+    hidden_text: str = "–"
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[index : index + 2], 16) for index in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _mix(start: str, end: str, fraction: float) -> str:
+    a, b = _hex(start), _hex(end)
+    return "#" + "".join(f"{round(x + (y - x) * fraction):02x}" for x, y in zip(a, b, strict=True))
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour written #rrggbb."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in _hex(colour))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _side(fills: tuple[str, str], count: int) -> list[str]:
+    """`count` fills from the centre outwards, from the light end to the dark end."""
+    if count == 1:
+        return [_mix(*fills, 0.5)]
+    return [_mix(*fills, index / (count - 1)) for index in range(count)]
+
+
+def diverging_fills(points: int) -> list[str]:
+    """The fill of every scale point, lowest first: the lower half in orange to brown, the
+    upper half in blue, the middle point of an odd scale in grey."""
+    half = points // 2
+    low = list(reversed(_side(LOW_FILLS, half))) if half else []
+    high = _side(HIGH_FILLS, half) if half else []
+    return [*low, *([MIDDLE_FILL] if points % 2 else []), *high]
+
+
+def text_fill(fill: str) -> str:
+    """Black or white, whichever contrasts more with `fill` (always at least 4.5:1)."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#ffffff") else "#ffffff"
+
+
+def _wrap(text: str, room: float, size: float) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and text_width(candidate, size) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines or [""]
+
+
+def diverging_bars(
+    rows: Sequence[DivergingRow],
+    *,
+    legend: Sequence[str],
+    title: str,
+    width: float = 600.0,
+    font_size: float = FONT_SIZE,
+    font_family: str = FONT,
+) -> Markup:
+    """One stacked bar per row around a centre line: the scale points below the middle to
+    its left, those above it to its right, the middle point of an odd scale across it (half
+    on each side). Each row's label (and note) is written above its bar over the whole
+    width, so long statements wrap instead of being cut, and a phone-wide drawing stays
+    readable. A legend with the scale points' labels comes first; the axis under the bars
+    is marked in percent. Every segment wide enough carries its number."""
+    points = len(legend)
+    fills = diverging_fills(points)
+    line_height = font_size * 1.3
+    bar_height = font_size * 1.6
+    middle = points // 2  # index of the middle point of an odd scale; first upper otherwise
+    body: list[str] = []
+
+    # The legend, wrapped over as many lines as it needs.
+    x, y = 0.0, 2.0
+    for fill, text in zip(fills, legend, strict=True):
+        item = SWATCH + 4 + text_width(text, font_size) + 12
+        if x > 0 and x + item > width:
+            x, y = 0.0, y + line_height
+        body.append(
+            f'<rect class="swatch" x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{SWATCH - 1:.1f}" '
+            f'height="{SWATCH - 1:.1f}" fill="{fill}" stroke="#000000" stroke-width="0.5"/>'
+        )
+        body.append(
+            f'<text x="{x + SWATCH + 4:.1f}" y="{y + SWATCH - 1.5:.1f}">{escape(text)}</text>'
+        )
+        x += item
+    top = y + line_height + 6
+
+    def extents(shares: tuple[float, ...]) -> tuple[float, float]:
+        low = sum(shares[: points // 2]) + (shares[middle] / 2 if points % 2 else 0.0)
+        return low, sum(shares) - low
+
+    reach = max((max(extents(row.shares)) for row in rows if row.shares is not None), default=50.0)
+    half = min(100.0, max(25.0, 25.0 * -(-reach // 25)))  # the axis: ±25, 50, 75 or 100 %
+    centre = width / 2
+    scale = (width / 2 - 2) / half
+
+    y = top
+    for row in rows:
+        label = f"{row.label} ({row.note})" if row.note else row.label
+        for line in _wrap(label, width, font_size):
+            y += line_height
+            body.append(f'<text x="0" y="{y - font_size * 0.3:.1f}">{escape(line)}</text>')
+        bar_top = y + 2
+        parts = ['<g class="bar">']
+        if row.shares is None:
+            parts.append(
+                f'<text class="hidden" x="{centre + 4:.1f}" '
+                f'y="{bar_top + bar_height / 2 + font_size * 0.35:.1f}">'
+                f"{escape(row.hidden_text)}</text>"
+            )
+        else:
+            x = centre - extents(row.shares)[0] * scale
+            for index, share in enumerate(row.shares):
+                length = share * scale
+                if length <= 0:
+                    continue
+                body_fill = fills[index]
+                parts.append(
+                    f'<rect class="segment point-{index + 1}" x="{x:.2f}" y="{bar_top:.1f}" '
+                    f'width="{length:.2f}" height="{bar_height:.1f}" fill="{body_fill}" '
+                    f'stroke="{GAP}" stroke-width="1"/>'
+                )
+                text = row.texts[index]
+                if text and text_width(text, font_size) + 4 <= length:
+                    parts.append(
+                        f'<text x="{x + (length - text_width(text, font_size)) / 2:.2f}" '
+                        f'y="{bar_top + bar_height / 2 + font_size * 0.35:.1f}" '
+                        f'fill="{text_fill(body_fill)}">{escape(text)}</text>'
+                    )
+                x += length
+        parts.append(
+            f'<line class="centre" x1="{centre:.1f}" y1="{bar_top - 3:.1f}" x2="{centre:.1f}" '
+            f'y2="{bar_top + bar_height + 3:.1f}" stroke="#000000" stroke-width="1.2"/>'
+        )
+        parts.append("</g>")
+        body.append("".join(parts))
+        y = bar_top + bar_height + 6
+
+    # The axis: marks every 25 % on both sides of the centre.
+    axis = y + 2
+    body.append(
+        f'<line x1="{centre - half * scale:.1f}" y1="{axis:.1f}" x2="{centre + half * scale:.1f}" '
+        f'y2="{axis:.1f}" stroke="#000000" stroke-width="0.6"/>'
+    )
+    step = 25.0
+    mark = -half
+    while mark <= half + 0.01:
+        x = centre + mark * scale
+        text = str(round(abs(mark)))
+        body.append(
+            f'<line x1="{x:.1f}" y1="{axis:.1f}" x2="{x:.1f}" y2="{axis + 3:.1f}" '
+            f'stroke="#000000" stroke-width="0.6"/>'
+        )
+        start = min(
+            max(x - text_width(text, font_size) / 2, 0), width - text_width(text, font_size)
+        )
+        body.append(f'<text x="{start:.1f}" y="{axis + 3 + font_size:.1f}">{text}</text>')
+        mark += step
+    height = axis + 3 + font_size + 4
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart diverging" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'font-family="{escape(font_family)}" font-size="{font_size:g}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )

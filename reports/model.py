@@ -55,6 +55,8 @@ class Chart:
     svg: Markup
     caption: str
     kind: str = "chart"
+    # A drawing for a screen as narrow as a phone (the results page); the PDF draws `svg`.
+    screen_svg: Markup | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from reports import charts
 from reports.formatting import count as fmt_count
 from reports.formatting import date as fmt_date
 from reports.formatting import percent as fmt_percent
@@ -27,6 +28,7 @@ from reports.model import (
     PERCENT,
     TEXT,
     Cell,
+    Chart,
     Facts,
     Paragraph,
     Report,
@@ -350,8 +352,13 @@ class _Builder:
     def questions(self, counted: dict[str, _Question]) -> list[Section]:
         sections = []
         for page in self.definition.pages:
-            blocks: list[Table] = []
+            blocks: list[Table | Chart] = []
             for question in page.questions:
+                if question.grid is not None:
+                    statements = _grid_statements(page.questions, question)
+                    if statements and statements[0] is question:
+                        blocks.extend(self.grid_blocks(question.grid, statements, counted))
+                    continue
                 if question.name == UNIT_QUESTION and self.unit_labels:
                     continue  # «Answers by unit» shows it
                 if question.name in counted:
@@ -363,6 +370,125 @@ class _Builder:
             if blocks:
                 sections.append(Section(page.title.get(self.lang), tuple(blocks)))
         return sections
+
+    def grid_blocks(
+        self,
+        grid: engine.Grid,
+        statements: tuple[engine.Question, ...],
+        counted: dict[str, _Question],
+    ) -> tuple[Chart, Table]:
+        """A Likert grid as one table (a row per statement: N, the percentage of every scale
+        point, the mean) and a diverging bar chart of the same shares. The cells are those of
+        each statement's own Suppressor, so the summary and the unit breakdown hide the same;
+        a row with a hidden cell draws no bar."""
+        scale = sorted(
+            (c for c in _choices(statements[0]) if c.score is not None), key=lambda c: c.score
+        )
+        rows: list[Row] = []
+        bars: list[charts.DivergingRow] = []
+        for question in statements:
+            label = self.label(question)
+            item = counted.get(question.name)
+            if item is None:  # nobody answered it: nothing to divide by
+                empty = Cell(None, PERCENT, no_base=True)
+                rows.append(
+                    Row(
+                        (
+                            Cell(label, TEXT),
+                            Cell(0, COUNT),
+                            *(empty for _choice in scale),
+                            Cell(None, DECIMAL, no_base=True),
+                        )
+                    )
+                )
+                bars.append(charts.DivergingRow(label, None, (), "N = 0"))
+                continue
+            shown = item.suppressor.shown
+            n = shown(("n",))
+            counts = [shown(("c", choice.value)) for choice in scale]
+            shares = [percent(count, n) for count in counts]
+            hidden = n is None or any(count is None for count in counts)
+            mean = None if hidden else self.mean(item.scores)
+            rows.append(
+                Row(
+                    (
+                        Cell(label, TEXT),
+                        Cell(n, COUNT),
+                        *(Cell(share, PERCENT) for share in shares),
+                        Cell(mean, DECIMAL),
+                    )
+                )
+            )
+            bars.append(
+                charts.DivergingRow(
+                    label,
+                    None if hidden else tuple(share or 0.0 for share in shares),
+                    tuple(
+                        "" if share is None else fmt_count(round(share), self.lang)
+                        for share in shares
+                    ),
+                    f"N = {fmt_count(n, self.lang)}",
+                    hidden_text=_("hidden (small group)"),
+                )
+            )
+        answered = sum(
+            1
+            for data in self.data.responses
+            if any(_values(data.get(question.name)) for question in statements)
+        )
+        suppressor = Suppressor(self.minimum)
+        suppressor.cell("n", answered)
+        title = self.label_text(grid.label)
+        low, high = scale[0].score, scale[-1].score
+        note = _(
+            "Percent of the people who answered each statement; N on each row. Mean on the "
+            "scale from %(low)s to %(high)s.",
+            low=low,
+            high=high,
+        )
+        table = Table(
+            id=f"g-{grid.name}",
+            title=title,
+            columns=(
+                _("Statement"),
+                "N",
+                *(self.choice_label(statements[0], choice) for choice in scale),
+                _("Mean"),
+            ),
+            rows=tuple(rows),
+            n=suppressor.shown("n"),
+            note=note,
+        )
+        if len(scale) % 2:
+            caption = _(
+                "%(title)s: percent of the answers to each statement, the low end of the "
+                "scale to the left of the centre line, the high end to the right and the "
+                "middle point across it. The table gives the same figures.",
+                title=title,
+            )
+        else:
+            caption = _(
+                "%(title)s: percent of the answers to each statement, the lower half of the "
+                "scale to the left of the centre line, the upper half to the right. The table "
+                "gives the same figures.",
+                title=title,
+            )
+        legend = [self.choice_label(statements[0], choice) for choice in scale]
+        chart = Chart(
+            charts.diverging_bars(bars, legend=legend, title=caption),
+            caption,
+            screen_svg=charts.diverging_bars(
+                bars,
+                legend=legend,
+                title=caption,
+                width=340.0,
+                font_family="DejaVu Sans, Verdana, sans-serif",
+            ),
+        )
+        return chart, table
+
+    def label_text(self, text: engine.Text) -> str:
+        return text.get(self.lang)
 
     def likert_summary(self, counted: dict[str, _Question]) -> Section | None:
         likert = [c for c in counted.values() if c.question.type == "likert"]
@@ -563,6 +689,21 @@ class _Builder:
                 minimum=self.minimum,
             ),
         )
+
+
+def _grid_statements(
+    questions: tuple[engine.Question, ...], first: engine.Question
+) -> tuple[engine.Question, ...]:
+    """The run of consecutive questions sharing `first`'s grid, `first` included, that
+    `first` is part of (a grid's statements follow each other on one page)."""
+    index = questions.index(first)
+    start = index
+    while start > 0 and questions[start - 1].grid == first.grid:
+        start -= 1
+    end = index
+    while end + 1 < len(questions) and questions[end + 1].grid == first.grid:
+        end += 1
+    return questions[start : end + 1]
 
 
 def reported_campaigns() -> list[Campaign]:
