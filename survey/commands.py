@@ -97,6 +97,86 @@ def paper_command(questionnaire: str, lang: str, version: int | None, out: Path)
     click.echo(f"{out}: {definition.id} v{definition.version}, {lang}, {len(body)} bytes")
 
 
+@questionnaires_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "questionnaire_id", required=True, help="The questionnaire's id.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the YAML here (default: print it).",
+)
+def import_command(file: Path, questionnaire_id: str, out: Path | None) -> None:
+    """Convert an XLSForm (.xlsx) to a definition file. Problems: FILE:SHEET:ROW: message."""
+    from survey.questionnaires.xlsform import XLSFormError, xlsform_to_yaml
+
+    try:
+        text = xlsform_to_yaml(file.read_bytes(), display_path(file), questionnaire_id)
+    except XLSFormError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s); nothing written: fix them and import again"
+        ) from None
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    # Written beside the target and renamed over it, so a failed write leaves no half file.
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, out)
+    click.echo(f"{display_path(out)}: {questionnaire_id}", err=True)
+
+
+@questionnaires_cli.command("export")
+@click.argument("questionnaire")
+@click.option(
+    "--format", "file_format", type=click.Choice(["xlsform"]), default="xlsform", show_default=True
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(questionnaire: str, file_format: str, out: Path) -> None:
+    """Write QUESTIONNAIRE (a stored id's latest version, the id of a shipped file, or a
+    .yaml file) as an XLSForm workbook."""
+    from survey.questionnaires.xlsform import questionnaire_to_xlsform
+
+    definition = _definition_to_export(questionnaire)
+    body = questionnaire_to_xlsform(definition)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_bytes(body)
+    os.replace(partial, out)
+    click.echo(f"{display_path(out)}: {definition.id} v{definition.version} as {file_format}")
+
+
+def _definition_to_export(questionnaire: str) -> engine.Questionnaire:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from survey.questionnaires.services import definition_of, latest_version
+
+    path = Path(questionnaire)
+    if questionnaire.endswith((".yaml", ".yml")) or path.is_file():
+        files = [path]
+    else:
+        try:
+            stored = latest_version(questionnaire)
+        except (OperationalError, ProgrammingError):
+            stored = None  # no database yet: the shipped files still can be exported
+        if stored is not None:
+            return definition_of(stored)
+        files = shipped_questionnaire_files()
+    errors = engine.check(files)
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException("nothing exported: fix the errors above")
+    for file in files:
+        definition = engine.load(file)
+        if definition.id == questionnaire or file == path:
+            return definition
+    raise click.ClickException(
+        f"unknown questionnaire {questionnaire!r}: neither stored nor in "
+        f"{display_path(Path(current_app.config['QUESTIONNAIRE_DIR']))}"
+    )
+
+
 db_cli = AppGroup("db", help="Database schema.")
 
 
