@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,33 @@ from survey.extensions import (
 )
 from survey.i18n import select_locale
 
+# The modules whose init_app adds each top-level CLI command. A command line names one
+# command, and a run of `survey report` need not import the roster's, the outbox's or the
+# committee's commands (and what they import): `create_app(commands=...)` registers only the
+# modules it names. tests/test_cli.py checks that this table is what the modules register.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "survey.commands": ("questionnaires", "db", "campaign", "serve", "users", "audit"),
+    "survey.backup.commands": ("backup", "restore"),
+    "survey.roster.commands": ("roster", "units"),
+    "survey.living.commands": ("classify", "export", "mappings"),
+    "survey.outbox.commands": ("outbox",),
+    "survey.reporting.commands": ("report",),
+    "survey.committee.commands": ("vacancy", "committee"),
+    "survey.retention.commands": ("maintenance",),
+}
 
-def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -> Flask:
+
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    web: bool = True,
+    commands: Collection[str] | None = None,
+) -> Flask:
     """The app. `web=False` leaves out the pages (blueprints and their imports, a third of
     the start-up): for CLI commands that serve nothing, such as `survey report` and the
-    timers' commands, which no view code reaches (they build links from BASE_URL)."""
+    timers' commands, which no view code reaches (they build links from BASE_URL).
+    `commands`: the top-level CLI commands to register (None: all); the `survey` script
+    names the one it runs."""
     app = UnitOfWorkApp(__name__, instance_relative_config=True)
     app.session_interface = SignedCookieSessions()
     app.config.from_object(config_module.DefaultConfig)
@@ -64,6 +88,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    # Every table, so relationships between features' models resolve whichever features a
+    # command imports.
+    from survey import models  # noqa: F401
+
     if web:
         _allow_large_uploads(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
@@ -87,28 +115,17 @@ def create_app(test_config: dict[str, Any] | None = None, *, web: bool = True) -
         # Only pages are rate-limited: a timer's CLI run has nothing to warn about.
         warn_if_limits_are_per_process(app)  # with the log handler in place
 
-    # An identified campaign's answers become a living-document revision on submit.
-    from survey.conversations import campaign_answers
+    if web or commands is None:
+        # An identified campaign's answers become a living-document revision on submit.
+        # Only the pages submit answers; a CLI run of one named command never does.
+        from survey.conversations import campaign_answers
 
-    campaign_answers.init_app(app)
+        campaign_answers.init_app(app)
 
-    from survey import commands
-    from survey.backup import commands as backup_commands
-    from survey.committee import commands as committee_commands
-    from survey.living import commands as living_commands
-    from survey.outbox import commands as outbox_commands
-    from survey.reporting import commands as reporting_commands
-    from survey.retention import commands as retention_commands
-    from survey.roster import commands as roster_commands
-
-    commands.init_app(app)
-    backup_commands.init_app(app)
-    roster_commands.init_app(app)
-    living_commands.init_app(app)
-    outbox_commands.init_app(app)
-    reporting_commands.init_app(app)
-    committee_commands.init_app(app)
-    retention_commands.init_app(app)
+    wanted = None if commands is None else frozenset(commands)
+    for module_name, names in COMMAND_MODULES.items():
+        if wanted is None or not wanted.isdisjoint(names):
+            importlib.import_module(module_name).init_app(app)
     limit_only_decorated_routes(app)
     return app
 

@@ -23,6 +23,7 @@ finally:
     pass
 print(json.dumps({
     "views": sorted(m for m in sys.modules if m.endswith(".views")),
+    "commands": sorted(m for m in sys.modules if m.endswith(".commands")),
 }), file=sys.stderr)
 """
 
@@ -44,6 +45,7 @@ def _survey(database, *args):
     )
     assert result.returncode == 0, result.stderr
     imported = json.loads(result.stderr.strip().splitlines()[-1])
+    _survey.command_modules = imported["commands"]
     return result.stdout, imported["views"]
 
 
@@ -55,6 +57,8 @@ def test_commands_that_serve_nothing_run_without_the_pages(sqlite_template, tmp_
     out, views = _survey(database, "report", "heltid", "--out", str(report))
     assert report.read_bytes().startswith(b"%PDF")
     assert views == []  # no page was imported to write the report
+    # ... nor another command's module, nor the living-document hook of the answer pages
+    assert _survey.command_modules == ["survey.reporting.commands"]
 
     out, views = _survey(database, "maintenance", "--dry-run")
     assert "would remove: abandoned drafts" in out and views == []
@@ -69,3 +73,32 @@ def test_commands_that_show_the_pages_get_them(sqlite_template, tmp_path):
     out, views = _survey(database, "routes")
     assert "answering.welcome" in out and "/healthz" in out
     assert "survey.answering.views" in views
+
+
+def test_the_command_table_names_what_each_module_registers():
+    """survey.COMMAND_MODULES decides which module a command line imports: it must name
+    exactly the top-level commands each module's init_app adds."""
+    import importlib
+
+    from flask import Flask
+
+    from survey import COMMAND_MODULES
+
+    seen: set[str] = set()
+    for module_name, names in COMMAND_MODULES.items():
+        app = Flask("probe")
+        importlib.import_module(module_name).init_app(app)
+        assert sorted(app.cli.commands) == sorted(names), module_name
+        assert seen.isdisjoint(names)
+        seen.update(names)
+
+
+def test_help_lists_every_command(sqlite_template, tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, database)
+    out, _views = _survey(database, "--help")
+    from survey import COMMAND_MODULES
+
+    for names in COMMAND_MODULES.values():
+        for name in names:
+            assert f"  {name} " in out, name
