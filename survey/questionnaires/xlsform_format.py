@@ -39,7 +39,7 @@ _CODE_IN_PARENTHESES = re.compile(r"\(([A-Za-z-]+)\)\s*\Z")
 
 # Texts in several languages, standard XLSForm columns (`label::Norsk bokmål (nb)`).
 TEXT_COLUMNS = ("label", "hint", "constraint_message")
-# The product's own texts (docs/questionnaires.md § The employee's wording of an interview),
+# The product's own texts (the employee's wording of an interview, docs/questionnaires.md),
 # written `label_employee::Norsk bokmål (nb)` on the survey sheet, which pyxform ignores. On the
 # choices sheet pyxform turns every extra column into an element of the choice list, and a
 # `::` there breaks it, so choice texts of the product use `label_employee_nb`.
