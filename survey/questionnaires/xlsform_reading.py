@@ -131,6 +131,8 @@ _KNOWN_TYPES = (
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0", ""})
 _MODES = ("anonymous", "confidential", "identified")
+_MAX_ROWS = 5001  # the header and 5 000 rows
+_MAX_COLUMNS = 200
 _DEFAULT_MODE = "anonymous"
 
 
@@ -199,13 +201,31 @@ class WorkbookReader:
             ):
                 if wanted in names:
                     worksheet = workbook[names[wanted]]
-                    rows = list(worksheet.iter_rows(values_only=True))
+                    rows = self._rows(wanted, worksheet)
                     self.sheets[wanted] = self._sheet(wanted, rows, texts)
         finally:
             workbook.close()
         if SURVEY not in self.sheets:
             sheets = ", ".join(workbook.sheetnames) or "none"
             self.error(SURVEY, 1, f"the workbook has no 'survey' sheet (its sheets: {sheets})")
+
+    def _rows(self, sheet: str, worksheet) -> list[tuple]:
+        # A questionnaire has tens of rows; a workbook of millions (or a crafted one) is
+        # refused before it fills the memory of a web worker.
+        rows: list[tuple] = []
+        filled = 0
+        for number, values in enumerate(
+            worksheet.iter_rows(max_col=_MAX_COLUMNS, values_only=True), start=1
+        ):
+            if all(value is None for value in values):
+                rows.append(())  # kept, so that row numbers stay the sheet's
+                continue
+            filled += 1
+            if filled > _MAX_ROWS:
+                self.error(sheet, number, f"the sheet has more than {_MAX_ROWS - 1} filled rows")
+                break
+            rows.append(values)
+        return rows
 
     def _sheet(self, sheet: str, rows: list[tuple], texts: frozenset[str]) -> Sheet:
         if not rows:

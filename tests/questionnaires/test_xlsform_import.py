@@ -379,3 +379,9 @@ def test_duplicate_choice_and_a_choice_without_label():
         "form.xlsx:choices:3: duplicate choice 'x' in the list 'l' (first on row 2)",
         "form.xlsx:choices:4: choice 'y' of the list 'l' has no label",
     ]
+
+
+def test_a_workbook_of_too_many_rows_is_refused():
+    rows = [HEADER] + [["text", f"q{number}", "Q"] for number in range(5001)]
+    found = problems(workbook(rows))
+    assert found[0] == "form.xlsx:survey:5002: the sheet has more than 5000 filled rows"
