@@ -906,7 +906,11 @@ class XLSFormReader:
         out.scalar(0, "id", self.questionnaire_id, origin)
         version = self.settings.get("version", "1")
         if not re.fullmatch(r"\d+", version) or int(version) < 1:
-            self.error(origin, f"version '{version}' must be a positive whole number")
+            self.error(
+                origin,
+                f"version '{version}' must be a positive whole number "
+                "(write one, or empty the cell to start at 1)",
+            )
         else:
             out.raw(0, "version", str(int(version)), origin)
         out.text(0, "title", self.form_title(), origin)

@@ -356,7 +356,8 @@ def test_settings_version_and_mode_are_checked():
         settings=[["form_title", "version", "default_mode"], ["T", "vBL5d2", "secret"]],
     )
     assert problems(data) == [
-        "form.xlsx:settings:2: version 'vBL5d2' must be a positive whole number",
+        "form.xlsx:settings:2: version 'vBL5d2' must be a positive whole number "
+        "(write one, or empty the cell to start at 1)",
         "form.xlsx:settings:2: default_mode 'secret' is not one of anonymous, confidential, "
         "identified",
     ]
@@ -385,3 +386,17 @@ def test_a_workbook_of_too_many_rows_is_refused():
     rows = [HEADER] + [["text", f"q{number}", "Q"] for number in range(5001)]
     found = problems(workbook(rows))
     assert found[0] == "form.xlsx:survey:5002: the sheet has more than 5000 filled rows"
+
+
+def test_an_xlsform_function_the_product_lacks_is_reported_at_its_row():
+    data = workbook(
+        [
+            ["type", "name", f"label::{NB}", "constraint"],
+            ["begin_group", "side", "Side"],
+            ["text", "postnummer", "Postnummer", "regex(., '^[0-9]{4}$')"],
+            ["end_group"],
+        ]
+    )
+    found = problems(data)
+    assert len(found) == 1 and found[0].startswith("form.xlsx:survey:3: postnummer.constraint: ")
+    assert "regex" in found[0]
