@@ -50,6 +50,10 @@ AGGREGATES = Rule(
     }
 )
 
+# A campaign's raw data (a row per response) is not an aggregate: the project leader's and
+# the administrator's only, never a unit leader's or a union representative's.
+RAW_DATA = Rule(grants={Role.ADMIN: Scope.ALL, Role.PROSJEKTLEDER: Scope.ALL})
+
 # The mapping conversation, the «Endringer» inbox and the whole history of a living document
 # are the project leader's; a unit leader sees the current records of their units only.
 CONVERSATIONS = Rule(grants={Role.PROSJEKTLEDER: Scope.ALL})
@@ -144,6 +148,7 @@ POLICY: dict[str, Rule] = {
     "reporting.index": AGGREGATES,
     "reporting.heltid": AGGREGATES,
     "reporting.campaign": AGGREGATES,
+    "reporting.raw_data": RAW_DATA,
     "reporting.person": PERSONAL_DATA,
     "reporting.own": ANY_ACCOUNT,
     "campaigns.index": CAMPAIGN_LIST,

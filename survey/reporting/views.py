@@ -69,10 +69,16 @@ def _download(body: bytes, kind: str, filename: str, *, private: bool = False) -
 
 def _index(errors: dict[str, str] | None = None, status: int = 200):
     from survey.reporting.campaign_report import reported_campaign_choices
+    from survey.reporting.raw_data import raw_data_summaries
 
     scope = Scope.visible(visible_unit_ids())
+    raw_campaigns = None
+    if may("reporting.raw_data"):
+        minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+        raw_campaigns = raw_data_summaries(minimum, str(get_locale() or "nb"))
     return render_template(
         "reporting/index.html",
+        raw_campaigns=raw_campaigns,
         whole_municipality=scope.is_whole,
         units=[{"id": unit.id, "name": unit.name} for unit in scope.units()],
         campaigns=reported_campaign_choices(str(get_locale() or "nb")),
@@ -167,6 +173,56 @@ def campaign(campaign_id: int):
         },
     )
     return _download(body, kind, f"resultater-{found.id}.{EXTENSIONS[kind]}")
+
+
+@bp.get("/kampanjer/<int:campaign_id>/radata")
+def raw_data(campaign_id: int):
+    """One row per response, one column per question, and the codebook (see raw_data.py):
+    the project leader's and the administrator's, never below the small-group limit."""
+    from survey.reporting import raw_formats
+    from survey.reporting.raw_data import RawDataRefused
+    from survey.reporting.raw_data import raw_data as campaign_raw_data
+
+    found = db.session.get(Campaign, campaign_id)
+    if found is None:
+        abort(404)
+    kind = request.args.get("format", "")
+    if kind not in raw_formats.WRITERS:
+        return _index({"raw": _("Choose a format.")}, 400)
+    lang = _lang()
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    try:
+        raw = campaign_raw_data(found, lang=lang, minimum=minimum)
+    except RawDataRefused as refused:
+        if refused.code == "no_answers":
+            message = _("This campaign has no submitted answers yet: there is no raw data.")
+        else:
+            message = _(
+                "Fewer than %(minimum)s answers (outside units with fewer than %(minimum)s "
+                "answers): no raw data, so that nobody can be recognised.",
+                minimum=minimum,
+            )
+        return _index({"raw": message}, 409)
+    body = raw_formats.WRITERS[kind](raw)
+    record(
+        Action.EXPORT,
+        actor_id=current_user.person.id,
+        object_type="campaign_raw_data",
+        object_id=found.id,
+        detail={
+            "format": kind,
+            "lang": lang,
+            "mode": found.mode.value,
+            "rows": len(raw.rows),
+            "omitted": raw.omitted,
+            "via": "web",
+        },
+    )
+    response = Response(body, mimetype=raw_formats.MIMETYPES[kind])
+    filename = raw_formats.FILENAMES[kind].format(id=found.id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _person_pdf(person: Person, audience: str, *, with_history: bool) -> Response:
