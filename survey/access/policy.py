@@ -171,6 +171,8 @@ POLICY: dict[str, Rule] = {
     "questionnaires.activate": QUESTIONNAIRES,
     "questionnaires.preview": QUESTIONNAIRES,
     "questionnaires.xlsform": QUESTIONNAIRES,
+    "questionnaires.paper": QUESTIONNAIRES,
+    "questionnaires.upload_paper": QUESTIONNAIRES,
     "committee.index": COMMITTEE_CASES,
     "committee.create": VACANCIES,
     "committee.case": COMMITTEE_CASES,

@@ -59,6 +59,13 @@ def _xlsform_available() -> bool:
     return importlib.util.find_spec("survey.questionnaires.xlsform") is not None
 
 
+def _paper_urls(endpoint: str, **values) -> list[dict[str, str]]:
+    return [
+        {"lang": code, "name": LANGUAGE_NAMES[code], "url": url_for(endpoint, lang=code, **values)}
+        for code in ("nb", "nn", "en")
+    ]
+
+
 @bp.get("/")
 def index():
     lang = current_language()
@@ -74,6 +81,7 @@ def index():
             "xlsform_url": url_for(".xlsform", questionnaire_id=stored.questionnaire_id)
             if xlsform
             else None,
+            "paper_urls": _paper_urls(".paper", questionnaire_id=stored.questionnaire_id),
         }
         for stored in services.stored_questionnaires()
     ]
@@ -106,6 +114,35 @@ def xlsform(questionnaire_id: str):
             )
         },
     )
+
+
+def _paper(definition: engine.Questionnaire, filename: str):
+    """The paper version in `?lang=` nb, nn or en (the page's language by default)."""
+    from survey.questionnaires.paper import PAPER_LANGUAGES, paper_pdf  # heavy: WeasyPrint
+
+    lang = request.args.get("lang") or current_language()
+    if lang not in PAPER_LANGUAGES:
+        abort(404)
+    body = paper_pdf(definition, lang, current_app.config.get("REPORT_AUTHOR", "Heltid"))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}-{lang}.pdf"'},
+    )
+
+
+@bp.get("/<questionnaire_id>/papir.pdf")
+def paper(questionnaire_id: str):
+    version = latest_version(questionnaire_id)
+    if version is None:
+        abort(404)
+    return _paper(definition_of(version), f"papir-{questionnaire_id}-v{version.version}")
+
+
+@bp.get("/opplasting/<int:upload_id>/papir.pdf")
+def upload_paper(upload_id: int):
+    upload = _upload_or_404(upload_id)
+    return _paper(services.definition_of_upload(upload), f"papir-opplasting-{upload.id}")
 
 
 # --- uploading ------------------------------------------------------------------------------
@@ -268,6 +305,7 @@ def upload_detail(upload_id: int):
         plan=None if upload.activated_at else _plan_text(services.plan_activation(definition)),
         shipped=shipped,
         preview_url=url_for(".preview_upload", upload_id=upload.id),
+        paper_urls=_paper_urls(".upload_paper", upload_id=upload.id),
     )
 
 

@@ -104,3 +104,73 @@ def test_the_list_shows_each_questionnaire_with_its_version_and_links(app, leade
     assert "Id arbeidsmiljo · versjon" in text
     assert "brukt av 0 undersøkelser" in text
     assert 'href="/skjema/arbeidsmiljo/forhandsvis"' in leader.html
+
+
+XLSFORM = DATA.parent.parent / "data" / "xlsform"
+
+
+def test_an_xlsform_is_converted_checked_and_waits_for_activation(app, leader):
+    response = upload(
+        leader,
+        "kobo_style.xlsx",
+        (XLSFORM / "kobo_style.xlsx").read_bytes(),
+        questionnaire_id="kobo-deltid",
+    )
+    assert response.status_code == 302
+    leader.get(response.headers["Location"])
+    text = visible_text(leader.html)
+    assert "Deltid og arbeidsmiljø" in text
+    assert "kobo_style.xlsx" in text
+    assert "Et nytt skjema: når du aktiverer det, lagres det som versjon 2." in text
+
+
+def test_an_xlsform_without_form_id_asks_for_the_id(app, leader):
+    response = upload(leader, "kobo_style.xlsx", (XLSFORM / "kobo_style.xlsx").read_bytes())
+    assert response.status_code == 422
+    assert "XLSForm-filen har ingen form_id i settings-arket: skriv id-en her." in visible_text(
+        leader.html
+    )
+    assert count_rows(app, QuestionnaireUpload) == 0
+
+
+def test_a_broken_xlsform_shows_sheet_and_row_and_stores_nothing(app, leader):
+    response = upload(
+        leader,
+        "broken_unknown_type.xlsx",
+        (XLSFORM / "broken_unknown_type.xlsx").read_bytes(),
+        questionnaire_id="broken",
+    )
+    assert response.status_code == 422
+    text = visible_text(leader.html)
+    assert "broken_unknown_type.xlsx har 1 feil" in text
+    assert "broken_unknown_type.xlsx:survey:4: unknown type 'integr'" in text
+    assert count_rows(app, QuestionnaireUpload) == 0
+
+
+def test_the_list_offers_each_questionnaire_as_xlsform(app, leader):
+    leader.get("/skjema/")
+    assert 'href="/skjema/arbeidsmiljo/xlsform"' in leader.html
+    response = leader.get("/skjema/arbeidsmiljo/xlsform")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="arbeidsmiljo-v'
+    )
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert "survey" in workbook.sheetnames
+
+
+def test_the_paper_version_of_an_upload_and_of_a_stored_questionnaire(app, leader):
+    detail = upload_file(leader, "lunsj.yaml").headers["Location"]
+    leader.get(detail)
+    assert f'href="{detail}/papir.pdf?lang=nn"' in leader.html
+    response = leader.get(f"{detail}/papir.pdf?lang=nn")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    leader.get("/skjema/")
+    assert 'href="/skjema/arbeidsmiljo/papir.pdf?lang=en"' in leader.html
+    assert leader.get("/skjema/arbeidsmiljo/papir.pdf?lang=de").status_code == 404
