@@ -84,6 +84,7 @@ def test_no_menu_before_logging_in(client):
                 "/oppfolging/",
                 "/klassifisering/",
                 "/kampanjer/",
+                "/skjema/",
                 "/resultater/",
                 "/rapporter/",
                 "/utvalg/",
