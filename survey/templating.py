@@ -43,7 +43,19 @@ def field(q: dict[str, Any]) -> Markup:
     in that language, required or not and shown or hidden alike: that HTML is made once and
     kept with the question's view of the definition, which never changes once stored."""
     template, name = FIELD_MACRO
-    macro = getattr(current_app.jinja_env.get_template(template).module, name)
+    module = current_app.jinja_env.get_template(template).module
+    html = _field_html(getattr(module, name), q)
+    # A Likert grid's statements come one after the other: the first opens the grid's box
+    # (its lead text and the scale's header row), the last closes it.
+    if q.get("grid_start"):
+        html = module.grid_start(q["grid_start"]) + html
+    if q.get("grid_end"):
+        html += Markup("</div>")
+    return html
+
+
+def _field_html(macro, q: dict[str, Any]) -> Markup:
+    # None for a question whose texts show an answer (piping): its HTML is not the same for all.
     kept = q.get("unanswered_html")
     if kept is None or q["error"] or q["value"] not in ("", []):
         return macro(q)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from survey import engine
 from survey.engine.definition import EMPLOYEE_AUDIENCE, WRITTEN_AUDIENCE
+from survey.engine.piping import question_piped_names
 
 MODE_EXPLANATIONS = {
     "anonymous": _l(
@@ -128,6 +129,7 @@ def _static_view(question: engine.Question, lang: str, audience: str) -> dict[st
     if cached is not None and cached[0] is question:
         return cached[1]
     hint = question.hint_for(audience)
+    piped = question_piped_names(question)
     view = {
         "name": question.name,
         "type": question.type,
@@ -142,10 +144,53 @@ def _static_view(question: engine.Question, lang: str, audience: str) -> dict[st
         # The field's HTML while unanswered and without error, per (required, visible): a
         # page right after the redirect shows its questions so. survey.templating's `field`
         # filter fills it in on first use; it holds no answer, only the definition's text.
-        "unanswered_html": {},
+        # Not for a question that pipes an answer into its texts: its HTML holds that answer.
+        "unanswered_html": None if piped else {},
+        "piped": piped,
+        "grid": _grid_view(question, lang, audience) if question.grid is not None else None,
     }
     _static_views[key] = (question, view)
     return view
+
+
+def _grid_view(question: engine.Question, lang: str, audience: str) -> dict[str, Any]:
+    """What a Likert grid's statements share: its lead text, hint and the scale's labels (the
+    header row of the wide-screen table)."""
+    grid = question.grid
+    return {
+        "name": grid.name,
+        "label": grid.label.get(lang),
+        "hint": grid.hint.get(lang) if grid.hint else None,
+        "scale": [choice["label"] for choice in choices_of(question, lang, audience)],
+    }
+
+
+def piped_values(
+    questionnaire: engine.Questionnaire,
+    names: Iterable[str],
+    answers: Mapping[str, Any],
+    lang: str,
+    *,
+    today: dt.date,
+    audience: str = WRITTEN_AUDIENCE,
+) -> dict[str, str]:
+    """The answers that `${name}` shows, formatted as the review page shows them; a question
+    not answered, or not counted because it is not relevant, shows as empty (piping's «…»)."""
+    counted = engine.final_answers(questionnaire, answers, today)
+    values = {}
+    for name in names:
+        try:
+            question = questionnaire.question(name)
+        except KeyError:
+            continue
+        values[name] = display_value(question, counted.get(name), lang, audience)
+    return values
+
+
+def piped_text(text: str | None, view: Mapping[str, Any], values: Mapping[str, str]) -> str | None:
+    if text is None or not view["piped"]:
+        return text
+    return engine.pipe(text, values)
 
 
 def question_view(
@@ -157,8 +202,22 @@ def question_view(
     value: Any,
     error: str | None,
     audience: str = WRITTEN_AUDIENCE,
+    piped: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """A question's view for the `field` macro; `piped` holds the display values of the
+    answers its texts show (piped_values)."""
     view = dict(_static_view(question, lang, audience))
+    if view["piped"]:
+        values = piped or {}
+        view["label"] = piped_text(view["label"], view, values)
+        view["hint"] = piped_text(view["hint"], view, values)
+        error = piped_text(error, view, values)
+        if view["grid"] is not None:
+            view["grid"] = {
+                **view["grid"],
+                "label": piped_text(view["grid"]["label"], view, values),
+                "hint": piped_text(view["grid"]["hint"], view, values),
+            }
     described = []
     if view["hint"]:
         described.append(f"h-{question.name}")
@@ -192,6 +251,12 @@ def page_questions(
     the employee's wording where the definition gives one."""
     relevant = {q.name for q in engine.relevant_questions(questionnaire, page, answers, today)}
     errors = errors or {}
+    names = {name for q in page.questions for name in question_piped_names(q)}
+    piped = (
+        piped_values(questionnaire, names, answers, lang, today=today, audience=audience)
+        if names
+        else None
+    )
     views = []
     for question in page.questions:
         if raw is not None:
@@ -210,9 +275,33 @@ def page_questions(
                 value=value,
                 error=error_message(error, lang, question, audience) if error else None,
                 audience=audience,
+                piped=piped,
             )
         )
+    _mark_grids(views)
     return views
+
+
+def _mark_grids(views: list[dict[str, Any]]) -> None:
+    """A grid's statements are consecutive: the first opens the grid's box (`grid_start`, with
+    whether any statement is shown), the last closes it (`grid_end`)."""
+    index = 0
+    while index < len(views):
+        grid = views[index]["grid"]
+        if grid is None:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(views) and (views[end + 1]["grid"] or {}).get("name") == grid["name"]:
+            end += 1
+        statements = views[index : end + 1]
+        views[index]["grid_start"] = {
+            **grid,
+            "visible": any(view["visible"] for view in statements),
+            "points": len(views[index]["choices"]),
+        }
+        views[end]["grid_end"] = True
+        index = end + 1
 
 
 def raw_form_values(page: engine.Page, form: Any) -> dict[str, Any]:
@@ -242,6 +331,15 @@ def review_sections(
 ) -> list[dict[str, Any]]:
     """The review page: each page's relevant questions with the answer given, or whether a
     required one is missing; `edit_url(page_name)` links back to the page."""
+    pages = list(pages)
+    label = _piped_labels(
+        questionnaire,
+        [q for page in pages for q in page.questions],
+        answers,
+        lang,
+        today=today,
+        audience=audience,
+    )
     sections = []
     for page in pages:
         items = []
@@ -251,7 +349,7 @@ def review_sections(
             items.append(
                 {
                     "name": question.name,
-                    "label": question.label_for(audience).get(lang),
+                    "label": label(question),
                     "answer": display_value(question, answers.get(question.name), lang, audience),
                     "missing": question.name not in answers
                     and engine.is_required(question, answers, today),
@@ -267,21 +365,56 @@ def review_sections(
     return sections
 
 
+def _piped_labels(
+    questionnaire: engine.Questionnaire,
+    questions: Iterable[engine.Question],
+    answers: Mapping[str, Any],
+    lang: str,
+    *,
+    today: dt.date,
+    audience: str,
+) -> Callable[[engine.Question], str]:
+    """A function giving a question's label with the answers it pipes filled in."""
+    names = {name for question in questions for name in question_piped_names(question)}
+    values = (
+        piped_values(questionnaire, names, answers, lang, today=today, audience=audience)
+        if names
+        else {}
+    )
+
+    def label(question: engine.Question) -> str:
+        return engine.pipe(question.label_for(audience).get(lang), values)
+
+    return label
+
+
 def recorded_view(
     recorded: Mapping[str, Any],
     survey: engine.Questionnaire,
     guide: engine.Questionnaire | None,
     lang: str,
+    answers: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """The receipt's account of the living document (answering.services.recorded_changes):
     each changed field with the label the respondent just read (the guide's wording for «du»
-    for the fields the survey does not ask), and its value or «removed»."""
+    for the fields the survey does not ask, with the answers it pipes as recorded), and its
+    value or «removed». `answers` (the response's) fill in the survey's piped labels."""
     # In the order the respondent met the questions; the guide's own fields after them.
     order = {q.name: i for i, q in enumerate(survey.questions)}
     if guide is not None:
         for question in guide.questions:
             order.setdefault(question.name, len(order))
-    changes = []
+    survey_label = _piped_labels(
+        survey,
+        survey.questions,
+        answers or {},
+        lang,
+        today=today or dt.date.today(),
+        audience=WRITTEN_AUDIENCE,
+    )
+    recorded_values: dict[str, str] = {}
+    found = []
     for name, data in sorted(recorded.get("changes", []), key=lambda c: order.get(c[0], 1e9)):
         question = _question_named(survey, name)
         audience = WRITTEN_AUDIENCE
@@ -290,9 +423,17 @@ def recorded_view(
         if question is None or question.type == "note":
             continue
         value = engine.deserialize(question, data) if data is not None else None
+        recorded_values[name] = display_value(question, value, lang, audience)
+        found.append((question, audience, value))
+    changes = []
+    for question, audience, value in found:
+        if audience == WRITTEN_AUDIENCE:
+            label = survey_label(question)
+        else:
+            label = engine.pipe(question.label_for(audience).get(lang), recorded_values)
         changes.append(
             {
-                "label": question.label_for(audience).get(lang),
+                "label": label,
                 "value": display_value(question, value, lang, audience)
                 if value is not None
                 else _("(removed)"),

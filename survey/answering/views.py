@@ -459,7 +459,12 @@ def receipt(slug: str):
         recorded=None
         if recorded is None
         else presenting.recorded_view(
-            recorded, response.questionnaire, services.guide_definition(), _lang()
+            recorded,
+            response.questionnaire,
+            services.guide_definition(),
+            _lang(),
+            answers=services.stored_answers(response, response.questionnaire),
+            today=today(),
         ),
     )
 

@@ -289,7 +289,9 @@ def read_page(
     there is nothing to fill in, and a web layer that leaves them out of `shown` must not loop.
     """
     result = PageResult()
-    values = _resolve(q, answers, today).values
+    # A copy: the resolved values are kept for later calls with the same answers (_resolve),
+    # and this page's new values must not leak into them.
+    values = dict(_resolve(q, answers, today).values)
     shown = set(shown)
     for question in page.questions:
         name = question.name

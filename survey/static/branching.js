@@ -122,6 +122,10 @@
       if (visible) shown.push(name);
     });
     if (shownInput) shownInput.value = shown.join(" ");
+    // A Likert grid's box (its lead text) is shown while any of its statements is.
+    Array.prototype.forEach.call(form.querySelectorAll(".likert-grid"), function (grid) {
+      grid.hidden = !grid.querySelector(".question[data-name]:not([hidden])");
+    });
   }
   form.addEventListener("change", update);
   form.addEventListener("input", update);

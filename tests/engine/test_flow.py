@@ -314,3 +314,13 @@ def test_stored_answers_of_the_wrong_type_do_not_break_the_flow(full):
     answers = {"stillingsprosent": "garbage", "onsker_storre": ["yes"], "antall_helger": "x"}
     assert names(relevant_pages(full, answers, TODAY))[0] == "stilling"
     submit(full, "onske", {"onsket_prosent": "60"}, answers)
+
+
+def test_reading_a_page_leaves_the_answers_it_started_from_as_they_were(full):
+    # The values read from a page once leaked into what later calls with the same stored
+    # answers were told: a submit then kept answers that were never saved.
+    before = final_answers(full, DEEP, TODAY)
+    result = submit(full, "stilling", {"yrkesgruppe": "assistent", "stillingsprosent": "90"}, DEEP)
+    assert result.values["stillingsprosent"] == 90
+    assert final_answers(full, DEEP, TODAY) == before
+    assert final_answers(full, DEEP, TODAY)["stillingsprosent"] == 60.0
