@@ -120,11 +120,19 @@ def import_command(file: Path, questionnaire_id: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    # Written beside the target and renamed over it, so a failed write leaves no half file.
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, out)
+    _write_whole(out, text.encode("utf-8"))
     click.echo(f"{display_path(out)}: {questionnaire_id}", err=True)
+
+
+def _write_whole(out: Path, body: bytes) -> None:
+    """Write beside the target and rename over it, so a failed write leaves no half file."""
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_bytes(body)
+        os.replace(partial, out)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"{display_path(out)}: {error.strerror or error}") from None
 
 
 @questionnaires_cli.command("export")
@@ -139,10 +147,7 @@ def export_command(questionnaire: str, file_format: str, out: Path) -> None:
     from survey.questionnaires.xlsform import questionnaire_to_xlsform
 
     definition = _definition_to_export(questionnaire)
-    body = questionnaire_to_xlsform(definition)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(body)
-    os.replace(partial, out)
+    _write_whole(out, questionnaire_to_xlsform(definition))
     click.echo(f"{display_path(out)}: {definition.id} v{definition.version} as {file_format}")
 
 

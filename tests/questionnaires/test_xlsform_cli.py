@@ -130,3 +130,21 @@ def test_export_of_an_unknown_questionnaire(runner, tmp_path):
     assert result.exit_code == 1
     assert "unknown questionnaire 'finnes-ikke'" in result.output
     assert not out.exists()
+
+
+def test_an_out_file_in_a_missing_folder_is_one_clear_line(runner, tmp_path):
+    out = tmp_path / "finnes-ikke" / "deltid.yaml"
+    result = runner.invoke(
+        args=[
+            "questionnaires",
+            "import",
+            str(XLSFORMS / "kobo_style.xlsx"),
+            "--id",
+            "deltid",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 1
+    assert "deltid.yaml: No such file or directory" in result.stderr
+    assert not out.parent.exists()
