@@ -89,7 +89,7 @@ def _note_expressions(written: _Written, data: YamlMap, name: str) -> None:
 
 
 def _list_name(text: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", text)
     return name if re.match(r"[A-Za-z_]", name) else f"list_{name}"
 
 

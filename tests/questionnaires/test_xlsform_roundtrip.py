@@ -69,3 +69,44 @@ def test_kobo_workbook_keeps_every_cell_the_product_maps():
             row["required"] = "yes"
     assert again["survey"] == before["survey"]
     assert again["choices"] == before["choices"]
+
+
+def test_named_scales_and_lists_keep_their_names(tmp_path):
+    from .conftest import pyxform_convert
+
+    source = """\
+id: navn
+version: 3
+title: {nb: Navn, en: Names}
+default_mode: confidential
+scales:
+  enig-5:
+    - {value: 1, label: Uenig}
+    - {value: 2, label: {nb: Enig, nn: Samd}}
+choice_lists:
+  ja-nei:
+    - {value: ja, label: Ja}
+    - {value: "01", label: Null en}
+pages:
+  - name: side
+    title: Side
+    questions:
+      - {name: a, type: select_one, choices: ja-nei, label: A}
+      - name: g
+        type: likert_grid
+        scale: enig-5
+        label: G
+        required: "${a} = 'ja'"
+        statements:
+          - {name: s1, label: S1}
+          - {name: s2, label: S2}
+      - {name: l, type: likert, scale: enig-5, label: L}
+      - {name: m, type: select_multiple, choices: [{value: x, label: X}], label: M}
+"""
+    definition = engine.load_text(source, "navn.yaml")
+    data = questionnaire_to_xlsform(definition)
+    pyxform_convert(data, tmp_path)
+    again = engine.load_text(xlsform_to_yaml(data, "navn.xlsx", "navn"), "again.yaml")
+    assert without_origin(again) == without_origin(definition)
+    assert again.question("s1").grid.scale == "enig-5"
+    assert again.question("a").choice_values == ("ja", "01")
