@@ -17,6 +17,7 @@ from tests.browser.phone import Phone
 from tests.conftest import ROOT, STAFF_PASSWORD, make_person
 
 KOBO_STYLE = ROOT / "tests" / "data" / "xlsform" / "kobo_style.xlsx"
+BROKEN = ROOT / "tests" / "data" / "xlsform" / "broken_unknown_type.xlsx"
 
 
 def _nb(app, message: str, **values) -> str:
@@ -41,6 +42,7 @@ def _rows(app, model) -> int:
 
 def test_upload_preview_activate_and_answer_an_xlsform_on_a_phone(live_app, browser, axe_source):
     from survey.answering.models import Answer, Response
+    from survey.questionnaires.models import QuestionnaireUpload
 
     app = live_app
     make_person(app, "prosjektleder", email="pia@kommune.no", name="Pia Prosjekt")
@@ -57,6 +59,13 @@ def test_upload_preview_activate_and_answer_an_xlsform_on_a_phone(live_app, brow
         phone.inspect()
         phone.page.get_by_role("link", name=_nb(app, "Upload a questionnaire")).click()
         phone.inspect()
+
+        # A broken XLSForm: every problem with its sheet and row, nothing stored.
+        phone.page.set_input_files("#file", str(BROKEN))
+        phone.page.get_by_label(_nb(app, "Questionnaire id (for an XLSForm)")).fill("deltid-kobo")
+        phone.click(_nb(app, "Upload and check"))
+        assert "broken_unknown_type.xlsx:survey:4: unknown type 'integr'" in phone.text()
+        assert _rows(app, QuestionnaireUpload) == 0
 
         # The upload: an XLSForm without form_id gets its id from the form.
         phone.page.set_input_files("#file", str(KOBO_STYLE))
