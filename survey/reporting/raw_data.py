@@ -175,6 +175,8 @@ def _columns(definitions: Sequence[engine.Questionnaire]) -> list[_Column]:
 def _values(value: Any) -> list[str]:
     if value is None or value == "":
         return []
+    if isinstance(value, bool):  # yes_no as stored by early versions
+        return ["yes" if value else "no"]
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
@@ -199,7 +201,8 @@ def _codes(column: _Column, seen: Counter, lang: str) -> tuple[tuple[int, str, s
         )
     if question.type == "likert" and all(score is not None for _v, _l, score in choices):
         return tuple((score, value, label) for value, label, score in choices)
-    if all(re.fullmatch(r"-?\d{1,9}", value) for value, _l, _s in choices):
+    whole = [int(value) for value, _l, _s in choices if re.fullmatch(r"-?\d{1,9}", value)]
+    if len(whole) == len(choices) == len(set(whole)):
         return tuple((int(value), value, label) for value, label, _s in choices)
     return tuple((number, value, label) for number, (value, label, _s) in enumerate(choices, 1))
 

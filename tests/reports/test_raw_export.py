@@ -544,3 +544,67 @@ def test_raw_data_block_on_a_phone(live_app, browser, axe_source, tmp_path):  # 
     assert len(frame) == 11 and meta.column_names_to_labels["enhet"] == "Hvor jobber du?"
     assert download.value.suggested_filename == f"radata-{campaign_id}.sav"
     phone.close()
+
+
+CODES_FORM = """
+id: koder
+version: 1
+title: "Koder"
+default_mode: identified
+pages:
+  - name: s
+    title: "S"
+    questions:
+      - name: antall
+        type: select_one
+        label: "Hvor mange?"
+        choices:
+          - {value: "10", label: "Ti"}
+          - {value: "20", label: "Tjue"}
+      - name: klasse
+        type: select_one
+        label: "Klasse"
+        choices:
+          - {value: "1", label: "En"}
+          - {value: "01", label: "Null-en"}
+      - name: ja
+        type: yes_no
+        label: "Ja?"
+      - name: grad
+        type: likert
+        scale: grad
+        label: "I hvilken grad?"
+"""
+
+
+def test_codes_of_whole_number_values_yes_no_and_the_extent_scale(app):
+    definition = engine.load_text(CODES_FORM, "koder.yaml")
+    answers = [
+        {"antall": "20", "klasse": "01", "ja": True, "grad": 4},
+        {"antall": "10", "klasse": "1", "ja": "no", "grad": 1},
+    ]
+    responses = [
+        Submitted((index,), 1, dt.date(2025, 1, 1), "web", data)
+        for index, data in enumerate(answers)
+    ]
+    with app.test_request_context():
+        raw = build(
+            title="t",
+            mode=Mode.IDENTIFIED,
+            definitions={1: definition},
+            responses=responses,
+            lang="nb",
+            minimum=5,
+        )
+    by_name = {v.name: v for v in raw.variables}
+    # Whole-number values are their own codes; «1» and «01» would clash, so they are numbered.
+    assert by_name["antall"].value_labels == {10: "Ti", 20: "Tjue"}
+    assert by_name["klasse"].value_labels == {1: "En", 2: "Null-en"}
+    assert by_name["grad"].value_labels == {
+        4: "I stor grad",
+        3: "I noen grad",
+        2: "I liten grad",
+        1: "Ikke i det hele tatt",
+    }
+    columns = [raw.names.index(name) for name in ("antall", "klasse", "ja", "grad")]
+    assert [[row[i] for i in columns] for row in raw.rows] == [[20, 2, 1, 4], [10, 1, 0, 1]]
