@@ -178,6 +178,14 @@ class XLSFormReader:
     # --- sheets
 
     def read(self) -> str:
+        if not NAME_PATTERN.match(self.questionnaire_id):
+            # The id is given with the import, not read from the workbook.
+            raise XLSFormError(
+                [
+                    f"{self.filename}:{SETTINGS}:1: the id '{self.questionnaire_id}' is not "
+                    "valid: use letters, digits, '_' and '-', starting with a letter or '_'"
+                ]
+            )
         if SURVEY not in self.workbook.sheets:
             raise XLSFormError(self.problems)
         self.read_settings()

@@ -400,3 +400,12 @@ def test_an_xlsform_function_the_product_lacks_is_reported_at_its_row():
     found = problems(data)
     assert len(found) == 1 and found[0].startswith("form.xlsx:survey:3: postnummer.constraint: ")
     assert "regex" in found[0]
+
+
+def test_an_invalid_id_is_refused():
+    with pytest.raises(XLSFormError) as raised:
+        xlsform_to_yaml(fixture_bytes("kobo_style.xlsx"), "kobo_style.xlsx", "arbeids miljø")
+    assert raised.value.problems == [
+        "kobo_style.xlsx:settings:1: the id 'arbeids miljø' is not valid: use letters, digits, "
+        "'_' and '-', starting with a letter or '_'"
+    ]
