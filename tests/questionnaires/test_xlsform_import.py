@@ -409,3 +409,27 @@ def test_an_invalid_id_is_refused():
         "kobo_style.xlsx:settings:1: the id 'arbeids miljø' is not valid: use letters, digits, "
         "'_' and '-', starting with a letter or '_'"
     ]
+
+
+def test_columns_the_product_does_not_know_are_reported_where_filled():
+    data = workbook(
+        [
+            ["type", "name", f"label::{NB}", "farge", "bind::heltid:farge", "$kuid"],
+            ["begin_group", "side", "Side"],
+            ["text", "a", "A", "blå", None, "k1"],
+            ["text", "b", "B", None, "rød", "k2"],
+            ["text", "c", "C", None, None, "k3"],
+            ["end_group"],
+        ]
+    )
+    assert problems(data) == [
+        "form.xlsx:survey:3: column 'farge' is not supported",
+        "form.xlsx:survey:4: column 'bind::heltid:farge' is not a property the product knows",
+    ]
+
+
+def test_the_same_column_twice():
+    data = workbook([["type", "name", "label", "label::Norsk bokmål (nb)"], ["text", "a", "A"]])
+    assert problems(data)[0] == (
+        "form.xlsx:survey:1: columns 'label' and 'label::Norsk bokmål (nb)' are the same column"
+    )
