@@ -144,7 +144,7 @@ LOW_FILLS = ("#e6550d", "#6b2003")  # nearest the centre, farthest
 HIGH_FILLS = ("#4a7fc1", "#08306b")
 MIDDLE_FILL = "#767676"
 GAP = "#ffffff"
-SWATCH = 10.0
+SWATCH = 10 / 9  # a legend swatch's side, in font sizes
 
 
 @dataclass(frozen=True)
@@ -239,21 +239,22 @@ def diverging_bars(
     fills = diverging_fills(points)
     line_height = font_size * 1.3
     bar_height = font_size * 1.6
+    swatch = font_size * SWATCH
     middle = points // 2  # index of the middle point of an odd scale; first upper otherwise
     body: list[str] = []
 
     # The legend, wrapped over as many lines as it needs.
     x, y = 0.0, 2.0
     for fill, text in zip(fills, legend, strict=True):
-        item = SWATCH + 4 + text_width(text, font_size) + 12
+        item = swatch + 4 + text_width(text, font_size) + 12
         if x > 0 and x + item > width:
             x, y = 0.0, y + line_height
         body.append(
-            f'<rect class="swatch" x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{SWATCH - 1:.1f}" '
-            f'height="{SWATCH - 1:.1f}" fill="{fill}" stroke="#000000" stroke-width="0.5"/>'
+            f'<rect class="swatch" x="{x + 0.5:.1f}" y="{y + 0.5:.1f}" width="{swatch - 1:.1f}" '
+            f'height="{swatch - 1:.1f}" fill="{fill}" stroke="#000000" stroke-width="0.5"/>'
         )
         body.append(
-            f'<text x="{x + SWATCH + 4:.1f}" y="{y + SWATCH - 1.5:.1f}">{escape(text)}</text>'
+            f'<text x="{x + swatch + 4:.1f}" y="{y + swatch - 1.5:.1f}">{escape(text)}</text>'
         )
         x += item
     top = y + line_height + 6

@@ -461,27 +461,26 @@ class _Builder:
         )
         if len(scale) % 2:
             caption = _(
-                "%(title)s: percent of the answers to each statement, the low end of the "
-                "scale to the left of the centre line, the high end to the right and the "
-                "middle point across it. The table gives the same figures.",
-                title=title,
+                "Percent of the answers to each statement: the low end of the scale to the "
+                "left of the centre line, the high end to the right, the middle point across "
+                "it. The table gives the same figures."
             )
         else:
             caption = _(
-                "%(title)s: percent of the answers to each statement, the lower half of the "
-                "scale to the left of the centre line, the upper half to the right. The table "
-                "gives the same figures.",
-                title=title,
+                "Percent of the answers to each statement: the lower half of the scale to the "
+                "left of the centre line, the upper half to the right. The table gives the "
+                "same figures."
             )
         legend = [self.choice_label(statements[0], choice) for choice in scale]
         chart = Chart(
-            charts.diverging_bars(bars, legend=legend, title=caption),
+            charts.diverging_bars(bars, legend=legend, title=f"{title} {caption}"),
             caption,
             screen_svg=charts.diverging_bars(
                 bars,
                 legend=legend,
-                title=caption,
+                title=f"{title} {caption}",
                 width=340.0,
+                font_size=13.0,  # read at about the size of the page's small print
                 font_family="DejaVu Sans, Verdana, sans-serif",
             ),
         )

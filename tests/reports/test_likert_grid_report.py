@@ -84,6 +84,11 @@ KOMPETANSE_NB = "I hvilken grad … (N = 20)"
 
 @pytest.fixture
 def grid_campaign(app):
+    return make_grid_campaign(app)
+
+
+def make_grid_campaign(app) -> int:
+    """The campaign of the module docstring; its id."""
     with app.app_context():
         sync_definition(engine.load_text(GRID_YAML, "rutenett.yaml"))
         db.session.flush()
@@ -206,7 +211,11 @@ def test_the_chart_has_a_bar_per_statement_around_the_centre_line(app, client, g
     drawn = svgs(html)
     assert len(drawn) == 2  # one per grid
     samarbeid, kompetanse = drawn
-    assert "til venstre for midtlinja" in samarbeid.find(f"{SVG}title").text
+    # Its name (the grid's text and how to read the chart) is also the caption under it.
+    name = samarbeid.find(f"{SVG}title").text
+    assert name.startswith("Hvor enig er du i utsagnene? Prosent av svarene på hvert utsagn:")
+    assert "den nedre halvdelen av skalaen til venstre for midtlinja" in name
+    assert name.removeprefix("Hvor enig er du i utsagnene? ") in text(html)
     legend = [t.text for t in samarbeid.iter(f"{SVG}text")][:6]
     assert legend == ["1 – Helt uenig", "2", "3", "4", "5", "6 – Helt enig"]
 
