@@ -76,18 +76,30 @@ def results_page(client) -> str:
     return response.get_data(as_text=True)
 
 
-TRIVSEL = "Alt i alt trives jeg godt med arbeidet og arbeidssituasjonen min. (N = 30)"
+# «trivsel» is the first statement of the first Likert grid (on the page before another grid
+# with the same lead text).
+GRID = "Hvor enig er du i utsagnene? (N = 30)"
+TRIVSEL = "Alt i alt trives jeg godt med arbeidet og arbeidssituasjonen min."
+SCALE = ["1 – Helt uenig", "2", "3", "4", "5", "6 – Helt enig"]
 
 
 def test_the_page_shows_the_hand_counted_figures(app, client, campaign_id):  # noqa: F811
     login_as(client, app, make_person(app, "tillitsvalgt"))
     html = results_page(client)
     tables = page_tables(html)
-    trivsel = first(tables, TRIVSEL)
-    assert trivsel[0] == ["Svar", "Antall", "%"]
-    assert ["3", "5", "16,7 %"] in trivsel
-    assert ["4", "10", "33,3 %"] in trivsel
-    assert ["Gjennomsnitt", "4,5", ""] in trivsel
+    grid = first(tables, GRID)
+    assert grid[0] == ["Påstand", "N", *SCALE, "Gjennomsnitt"]
+    assert grid[1] == [
+        TRIVSEL,
+        "30",
+        "0,0 %",
+        "0,0 %",
+        "16,7 %",
+        "33,3 %",
+        "33,3 %",
+        "16,7 %",
+        "4,5",
+    ]
     units = first(tables, "Svar etter enhet (N = 30)")
     assert ["Psykisk helse og rus", "–", "–"] in units
     assert ["Hjemmetjenesten", "–", "–"] in units
@@ -121,16 +133,18 @@ def test_k_from_the_config_changes_the_page_and_the_pdf(app, client, runner, tmp
     app.config["SMALL_GROUP_MINIMUM"] = 6
     login_as(client, app, make_person(app, "tillitsvalgt"))
     html = results_page(client)
-    trivsel = first(page_tables(html), TRIVSEL)
-    assert ["3", "–", "–"] in trivsel and ["6 – Helt enig", "–", "–"] in trivsel
-    assert ["4", "10", "33,3 %"] in trivsel
-    assert ["Gjennomsnitt", "–", ""] in trivsel
+    trivsel = first(page_tables(html), GRID)[1]
+    assert trivsel == [TRIVSEL, "30", "0,0 %", "0,0 %", "–", "33,3 %", "33,3 %", "–", "–"]
     assert "færre enn 6 personer" in text(html)
     out = tmp_path / "campaign.pdf"
     result = runner.invoke(args=["report", "campaign", str(campaign_id), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = {line.strip() for line in pdf_text(out.read_bytes(), tmp_path).splitlines()}
-    assert "3 –* –*" in lines and "4 10 33,3 %" in lines
+    assert any(
+        line.startswith("Alt i alt trives")
+        and line.endswith(" 30 0,0 % 0,0 % –* 33,3 % 33,3 % –* –*")
+        for line in lines
+    )
 
     app.config["SMALL_GROUP_MINIMUM"] = 31
     words = text(results_page(client))
@@ -147,7 +161,8 @@ def test_a_unit_leader_sees_the_answers_from_their_units(app, client, tmp_path, 
     assert "svar fra Omsorgssenter A" in words
     tables = page_tables(html)
     captions = [caption for caption, _rows in tables]
-    assert TRIVSEL not in captions
+    assert GRID not in captions
+    assert "Hvor enig er du i utsagnene? (N = 15)" in captions
     assert "Svar etter enhet (N = 15)" in captions
     # The same figures as the leader's PDF.
     pdf = client.get(f"/rapporter/kampanjer/{campaign_id}?format=pdf&lang=nb")
