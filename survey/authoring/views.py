@@ -30,6 +30,7 @@ from flask_babel import format_datetime, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey import engine
@@ -37,6 +38,7 @@ from survey.answering import presenting
 from survey.authoring import services
 from survey.authoring.forms import UploadForm
 from survey.db import today
+from survey.extensions import db
 from survey.i18n import LANGUAGE_NAMES, current_language
 from survey.questionnaires.services import definition_of, latest_version
 
@@ -312,7 +314,19 @@ def upload_detail(upload_id: int):
 @bp.post("/opplasting/<int:upload_id>/aktiver")
 def activate(upload_id: int):
     upload = _upload_or_404(upload_id)
-    result = services.activate(upload.id, _person_id())
+    try:
+        # A savepoint: when another upload of the same id is activated at the same moment,
+        # the database refuses the second version number and nothing of this one is kept.
+        with db.session.begin_nested():
+            result = services.activate(upload.id, _person_id())
+    except IntegrityError:
+        flash(
+            _(
+                "Another version of this questionnaire was activated at the same moment, so nothing was changed. Check what activating will do now, and try again."
+            ),
+            "error",
+        )
+        return redirect(url_for(".upload_detail", upload_id=upload.id))
     if result is None:
         flash(_("This file is activated already. Nothing more was changed."), "info")
         return redirect(url_for(".upload_detail", upload_id=upload.id))
@@ -430,6 +444,8 @@ def _preview(source: Source):
     now = today()
     if request.method == "GET":
         pages = engine.relevant_pages(definition, {}, now)
+        if not pages:
+            abort(404)  # every page has a condition no empty answer meets
         names = [page.name for page in pages]
         wanted = request.args.get("side")
         return _render_preview(source, pages[names.index(wanted) if wanted in names else 0], {})
@@ -446,6 +462,8 @@ def _preview(source: Source):
     name, answers = read
     action = request.form.get("action", "next")
     relevant = engine.relevant_pages(definition, answers, now)
+    if not relevant:
+        return redirect(source.url, 303)
     names = [page.name for page in relevant]
 
     if action.startswith("lang-"):

@@ -232,3 +232,28 @@ def test_an_unknown_upload_is_404(app, leader):
     assert leader.get("/skjema/opplasting/999").status_code == 404
     assert leader.get("/skjema/opplasting/999/forhandsvis").status_code == 404
     assert leader.get("/skjema/finnes-ikke/forhandsvis").status_code == 404
+
+
+def test_the_preview_of_an_xlsform_pipes_answers_and_shows_the_grid_without_javascript(app, leader):
+    xlsform = DATA.parent.parent / "data" / "xlsform" / "kobo_style.xlsx"
+    detail = upload(
+        leader, "kobo_style.xlsx", xlsform.read_bytes(), questionnaire_id="deltid-kobo"
+    ).headers["Location"]
+    leader.get(detail + "/forhandsvis")
+    _preview_post(leader, {"fornavn": "<b>Kari</b>", "deltid": "no"})
+    text = visible_text(leader.html)
+    # The earlier answer in a later label, as plain text: the markup typed is not markup.
+    assert "Hvor enig er du, <b>Kari</b>?" in text
+    assert "&lt;b&gt;Kari&lt;/b&gt;" in leader.html
+    # The grid: one fieldset per statement, each a radio group of the shared scale.
+    for statement in ("samarbeid_kolleger", "samarbeid_leder"):
+        block = leader.html.split(f'id="q-{statement}"', 1)[1].split('class="question', 1)[0]
+        assert block.count("<fieldset") == 1
+        assert block.count('type="radio"') == 5
+    _preview_post(leader, {"samarbeid_kolleger": "4"})
+    assert leader.last.status_code == 422
+    assert "Jeg får støtte fra lederen min: Svar på dette spørsmålet." in visible_text(leader.html)
+    _preview_post(leader, {"samarbeid_kolleger": "4", "samarbeid_leder": "5"})
+    text = visible_text(leader.html)
+    assert "Jeg samarbeider godt med kollegene mine Litt enig" in text
+    assert count_rows(app, Response) == 0
