@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,13 +86,19 @@ def sheets(data: bytes) -> dict[str, list[dict[str, str]]]:
     return result
 
 
-def pyxform_convert(data: bytes, tmp_path: Path, name: str = "form.xlsx"):
-    """pyxform's conversion of the workbook (raises PyXFormError when it refuses it)."""
+# ODK Validate (bundled with pyxform, run on Java) also checks the XForm pyxform makes: that
+# its XML is well formed and its expressions evaluate, as ODK Collect would.
+ODK_VALIDATE = shutil.which("java") is not None
+
+
+def pyxform_convert(data: bytes, tmp_path: Path, name: str = "form.xlsx", validate=False):
+    """pyxform's conversion of the workbook (raises PyXFormError when it refuses it, or
+    ODKValidateError when `validate` and ODK Validate finds the XForm invalid)."""
     from pyxform.xls2xform import convert
 
     path = tmp_path / name
     path.write_bytes(data)
-    return convert(xlsform=str(path), validate=False)
+    return convert(xlsform=str(path), validate=validate)
 
 
 @pytest.fixture

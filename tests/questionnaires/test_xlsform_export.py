@@ -7,13 +7,21 @@ import pytest
 from survey import engine
 from survey.questionnaires.xlsform import questionnaire_to_xlsform, xlsform_to_yaml
 
-from .conftest import GOOD_FIXTURES, SHIPPED, fixture_bytes, pyxform_convert, sheets
+from .conftest import (
+    GOOD_FIXTURES,
+    ODK_VALIDATE,
+    SHIPPED,
+    fixture_bytes,
+    pyxform_convert,
+    sheets,
+)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
 def test_pyxform_converts_every_shipped_questionnaire(path, tmp_path):
     definition = engine.load(path)
-    result = pyxform_convert(questionnaire_to_xlsform(definition), tmp_path)
+    data = questionnaire_to_xlsform(definition)
+    result = pyxform_convert(data, tmp_path, validate=ODK_VALIDATE)
     assert f'<data id="{definition.id}" version="{definition.version}">' in result.xform
     # Every question and page is in the XForm's instance.
     for question in definition.questions:
@@ -23,10 +31,10 @@ def test_pyxform_converts_every_shipped_questionnaire(path, tmp_path):
 
 @pytest.mark.parametrize("name", sorted(GOOD_FIXTURES))
 def test_pyxform_converts_the_fixtures_and_their_export(name, tmp_path):
-    pyxform_convert(fixture_bytes(name), tmp_path, "original.xlsx")
+    pyxform_convert(fixture_bytes(name), tmp_path, "original.xlsx", validate=ODK_VALIDATE)
     text = xlsform_to_yaml(fixture_bytes(name), name, GOOD_FIXTURES[name])
     exported = questionnaire_to_xlsform(engine.load_text(text, "f.yaml"))
-    pyxform_convert(exported, tmp_path, "exported.xlsx")
+    pyxform_convert(exported, tmp_path, "exported.xlsx", validate=ODK_VALIDATE)
 
 
 def test_product_properties_go_where_pyxform_keeps_or_ignores_them(tmp_path):

@@ -187,8 +187,6 @@ def kobo_style() -> Path:
         {"list_name": "vakter", "name": "kveld", **label("label", "Kveld", "Kveld", "Evening")},
         {"list_name": "vakter", "name": "natt", **label("label", "Natt", "Natt", "Night")},
     ]
-    for number, choice in enumerate(choices, start=100):
-        choice["$kuid"] = f"c{number}"
     settings = [
         {
             "form_title": "Deltid og arbeidsmiljø",
