@@ -22,6 +22,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from openpyxl import load_workbook
 
 from reports import charts
 from survey import engine
@@ -347,3 +348,14 @@ def test_the_downloads_have_the_grid_table(app, client, grid_campaign):
     ]
     assert rows[start + 4][0] == "I have enough time for the people we care for"
     assert rows[start + 4][2] == rows[start + 4][-1] == "–"
+
+    # The XLSX (here in nynorsk): the grid's table on a sheet of its own, numbers as numbers.
+    download = client.get(f"/rapporter/kampanjer/{grid_campaign}?format=xlsx&lang=nn")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data))["g-kompetanse"]
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert cells[0][0] == "I kva grad …"
+    assert cells[1][:2] == ["N", 20]
+    assert cells[2][:2] == ["Påstand", "N"]
+    assert cells[2][2:6] == ["Ikkje i det heile", "I liten grad", "I nokon grad", "I stor grad"]
+    assert cells[3][:7] == ["får du bruke kompetansen din?", 20, 25.0, 0.0, 25.0, 50.0, 3.0]
