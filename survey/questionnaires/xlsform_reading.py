@@ -399,9 +399,19 @@ class XLSFormReader:
         appearance = row.get("appearance").split()
         for header in row.unknown:
             self.error(origin, f"column '{header}' is not supported on a group")
-        for key in ("required", "constraint", "constraint_message::nb"):
-            if row.get(key):
-                self.error(origin, f"{key.partition('::')[0]} is not supported on a group")
+        page_level = not stack
+        grid_level = not page_level and "table-list" in appearance
+        allowed = {"type", "name", "label", "relevant", "appearance"}
+        allowed |= {"label_employee"} if page_level else {"hint"} if grid_level else set()
+        refused = []
+        for key in row.cells:
+            column = key.partition("::")[0]
+            shown = f"bind::{column}" if column.startswith("heltid:") else column
+            if column not in allowed and shown not in refused:
+                refused.append(shown)
+        where = "a page's group" if page_level else "a table-list group" if grid_level else ""
+        for column in refused if where else ():
+            self.error(origin, f"{column} is not supported on {where}")
         if not stack:
             name = self.check_name(row, origin, "the group")
             title = self.texts(row, "label", origin, f"group '{name}'")
@@ -422,9 +432,6 @@ class XLSFormReader:
             label = self.texts(row, "label", origin, f"group '{name}'")
             if not label:
                 self.error(origin, f"table-list group '{name}' has no label (the grid's lead)")
-            for base in EMPLOYEE_TEXT_COLUMNS:
-                if any(key.startswith(f"{base}::") for key in row.cells):
-                    self.error(origin, f"{base} is not supported on a table-list group")
             grid = GridEntry(
                 origin, name, label, self.texts(row, "hint", origin, name), row.get("relevant")
             )

@@ -433,3 +433,23 @@ def test_the_same_column_twice():
     assert problems(data)[0] == (
         "form.xlsx:survey:1: columns 'label' and 'label::Norsk bokmål (nb)' are the same column"
     )
+
+
+def test_what_a_group_cannot_carry_is_reported():
+    data = workbook(
+        [
+            HEADER + [f"hint::{NB}", "required", "bind::heltid:prefill", f"label_employee::{NB}"],
+            ["begin_group", "side", "Side", None, None, "Om deg", "yes", None, "Din side"],
+            ["begin_group", "g", "G", None, "table-list", "Ett svar", None, "enhet", "Di"],
+            ["select_one s", "a", "A"],
+            ["end_group"],
+            ["end_group"],
+        ],
+        [["list_name", "name", f"label::{NB}"], ["s", "1", "En"]],
+    )
+    assert problems(data) == [
+        "form.xlsx:survey:2: hint is not supported on a page's group",
+        "form.xlsx:survey:2: required is not supported on a page's group",
+        "form.xlsx:survey:3: bind::heltid:prefill is not supported on a table-list group",
+        "form.xlsx:survey:3: label_employee is not supported on a table-list group",
+    ]
