@@ -20,7 +20,6 @@ from survey.questionnaires.xlsform_format import (
     BUILTIN_SCALES,
     BUILTIN_YES_NO,
     CHOICES,
-    EMPLOYEE_TEXT_COLUMNS,
     PERCENT_MARKER,
     PRODUCT_BIND_PREFIX,
     SCALE_OF_LIST,
@@ -85,6 +84,8 @@ _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0", ""})
 _MODES = ("anonymous", "confidential", "identified")
 _DEFAULT_MODE = "anonymous"
+# A grid's statement has a name and a label; what it shares with the others is the grid's.
+_STATEMENT_COLUMNS = frozenset({"type", "name", "label", "required", "relevant", "appearance"})
 
 
 # --- the questionnaire as read ----------------------------------------------------------------
@@ -469,19 +470,14 @@ class XLSFormReader:
                 f"every statement of the table-list grid '{grid.name}' must use the list "
                 f"'{grid.list_name}', not '{list_name}'",
             )
-        for key, what in (
-            ("constraint", "constraint"),
-            ("hint::nb", "hint"),
-            ("constraint_message::nb", "constraint_message"),
-        ):
-            if row.get(key):
-                self.error(origin, f"{what} is not supported on a statement of a grid")
-        for base in EMPLOYEE_TEXT_COLUMNS:
-            if any(key.startswith(f"{base}::") for key in row.cells):
-                self.error(origin, f"{base} is not supported on a statement of a grid")
+        refused: list[str] = []
         for key in row.cells:
-            if key.startswith("heltid:"):
-                self.error(origin, f"bind::{key} is not supported on a statement of a grid")
+            column = key.partition("::")[0]
+            shown = f"bind::{column}" if column.startswith("heltid:") else column
+            if column not in _STATEMENT_COLUMNS and shown not in refused:
+                refused.append(shown)
+        for column in refused:
+            self.error(origin, f"{column} is not supported on a statement of a grid")
         label = self.texts(row, "label", origin, f"statement '{name}'")
         if not label:
             self.error(origin, f"statement '{name}' has no label")

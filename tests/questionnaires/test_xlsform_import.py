@@ -453,3 +453,23 @@ def test_what_a_group_cannot_carry_is_reported():
         "form.xlsx:survey:3: bind::heltid:prefill is not supported on a table-list group",
         "form.xlsx:survey:3: label_employee is not supported on a table-list group",
     ]
+
+
+def test_what_a_statement_cannot_carry_is_reported():
+    data = workbook(
+        [
+            HEADER + [f"hint::{NN}", "constraint", "bind::heltid:min"],
+            ["begin_group", "side", "Side"],
+            ["begin_group", "g", "G", None, "table-list"],
+            ["select_one s", "a", "A", None, None, "Eitt svar", ". > 1", "1"],
+            ["end_group"],
+            ["end_group"],
+        ],
+        [["list_name", "name", f"label::{NB}"], ["s", "1", "En"]],
+    )
+    found = problems(data)
+    assert "form.xlsx:survey:4: hint is not supported on a statement of a grid" in found
+    assert "form.xlsx:survey:4: constraint is not supported on a statement of a grid" in found
+    assert "form.xlsx:survey:4: bind::heltid:min is not supported on a statement of a grid" in (
+        found
+    )
