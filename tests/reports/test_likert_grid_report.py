@@ -359,3 +359,16 @@ def test_the_downloads_have_the_grid_table(app, client, grid_campaign):
     assert cells[2][:2] == ["Påstand", "N"]
     assert cells[2][2:6] == ["Ikkje i det heile", "I liten grad", "I nokon grad", "I stor grad"]
     assert cells[3][:7] == ["får du bruke kompetansen din?", 20, 25.0, 0.0, 25.0, 50.0, 3.0]
+
+
+def test_the_archival_pdf_with_the_chart_is_valid_pdfa(runner, tmp_path, grid_campaign):
+    """The chart uses no transparency (no opacity, no centred or right-anchored text)."""
+    from tests.reports.test_pdfa import preflight
+
+    out = tmp_path / "rutenett-arkiv.pdf"
+    result = runner.invoke(
+        args=["report", "campaign", str(grid_campaign), "--pdfa", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    verdict = preflight(out)
+    assert "is a valid PDF/A-1b file" in verdict, verdict
