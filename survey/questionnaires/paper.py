@@ -112,6 +112,7 @@ class _Paper:
         self.by_name: dict[str, _Entry] = {}
         self.grid_numbers: dict[int, str] = {}  # id(grid) -> its number
         self.after: dict[str, list[str]] = {}  # question name -> go-to instructions
+        self.companions: dict[str, str] = {}  # an «Annet» write-in -> its select question
         self._number()
 
     # --- numbering ---------------------------------------------------------------------------
@@ -123,6 +124,8 @@ class _Paper:
             grid = None
             letter = 0
             for question in page.questions:
+                if question.other_of is not None:
+                    self.companions[question.name] = question.other_of
                 if not question.has_value or question.other_of is not None:
                     grid = None
                     continue
@@ -293,8 +296,9 @@ class _Paper:
         return None
 
     def _fallback(self, node: Node) -> str:
-        numbers = [self.by_name[n].number for n in sorted(references(node)) if n in self.by_name]
-        numbers.sort(key=lambda text: self.by_name_position(text))
+        found = (self.entry_of(name) for name in references(node))
+        entries = {entry.position: entry for entry in found if entry is not None}
+        numbers = [entries[position].number for position in sorted(entries)]
         if not numbers:
             return self.words._("Answer only if it applies to you.")
         return self.words.ngettext(
@@ -303,8 +307,12 @@ class _Paper:
             len(numbers),
         ) % {"numbers": self.words.numbers(numbers)}
 
-    def by_name_position(self, number: str) -> int:
-        return next(e.position for e in self.entries if e.number == number)
+    def entry_of(self, name: str) -> _Entry | None:
+        """The numbered question `name` is, or whose «Annet» write-in it is."""
+        entry = self.by_name.get(name)
+        if entry is None and name in self.companions:
+            entry = self.by_name.get(self.companions[name])
+        return entry
 
     # --- jumps -------------------------------------------------------------------------------
 
@@ -427,7 +435,7 @@ class _Paper:
 
     def piped(self, text: str) -> str:
         def replace(match) -> str:
-            entry = self.by_name.get(match.group(1))
+            entry = self.entry_of(match.group(1))
             if entry is None:
                 return self.words._("(your answer)")
             return self.words._("(your answer to question %(number)s)") % {"number": entry.number}

@@ -320,6 +320,26 @@ def test_a_condition_too_complex_reads_as_a_fallback_never_as_an_expression():
     ]
 
 
+def test_an_other_write_in_is_named_by_its_questions_number():
+    definition = _form(
+        FRUKT.replace("label: Frukt", "label: Frukt\n        other: true")
+        + """
+      - name: mer
+        type: text
+        relevant: "string-length(${frukt_annet}) > 3"
+        label: "Fortell mer om ${frukt_annet}"
+"""
+    )
+    assert _instructions(definition)[0] == (
+        "Svar bare hvis det gjelder deg ut fra svaret ditt på spørsmål 1."
+    )
+    document = paper_document(definition, "nb")
+    [question, more] = document["sections"][0]["items"]
+    assert [c["label"] for c in question["choices"]][-1] == "Annet"
+    assert question["choices"][-1]["other"] is True
+    assert more["label"] == "Fortell mer om (svaret ditt på spørsmål 1)"
+
+
 def test_a_page_skipped_to_the_end_and_selected_in_a_multiple_choice():
     definition = _form(
         """
