@@ -149,6 +149,9 @@ def test_a_stored_questionnaire_can_be_previewed_from_the_list(app, leader):
 
 def test_activating_stores_the_version_once_and_the_survey_can_use_it(app, leader, leader_id):
     detail = _uploaded(leader)
+    leader.get("/skjema/")
+    pending = visible_text(leader.html).split("Lastet opp, ikke aktivert", 1)[1]
+    assert pending.split("Aktive skjemaer")[0].strip().startswith("lunsj.yaml Id lunsj-test")
     leader.get(detail)
     assert "Et nytt skjema: når du aktiverer det, lagres det som versjon 1." in visible_text(
         leader.html
@@ -158,7 +161,8 @@ def test_activating_stores_the_version_once_and_the_survey_can_use_it(app, leade
     assert response.status_code == 302
     leader.get(response.headers["Location"])
     assert "«lunsj-test» versjon 1 er aktiv." in visible_text(leader.html)
-    assert "Lunsjundersøkelse" in visible_text(leader.html)
+    assert "Lunsjundersøkelse Id lunsj-test · versjon 1" in visible_text(leader.html)
+    assert "Lastet opp, ikke aktivert" not in visible_text(leader.html)
 
     # A second submit (a double click, the back button) stores nothing more.
     again = leader.client.post(
