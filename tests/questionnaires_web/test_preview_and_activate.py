@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from survey.answering.models import Answer, Response
@@ -261,3 +263,14 @@ def test_the_preview_of_an_xlsform_pipes_answers_and_shows_the_grid_without_java
     text = visible_text(leader.html)
     assert "Jeg samarbeider godt med kollegene mine Litt enig" in text
     assert count_rows(app, Response) == 0
+
+
+def test_every_shipped_questionnaire_opens_in_the_preview_on_its_first_page(app, leader):
+    from survey import engine
+
+    for path in sorted((DATA.parents[2] / "questionnaires").glob("*.yaml")):
+        definition = engine.load(path)
+        first = engine.first_page(definition, {}, dt.date.today())
+        response = leader.get(f"/skjema/{definition.id}/forhandsvis")
+        assert response.status_code == 200, definition.id
+        assert first.title.get("nb") in visible_text(leader.html), definition.id
