@@ -193,6 +193,24 @@ def piped_text(text: str | None, view: Mapping[str, Any], values: Mapping[str, s
     return engine.pipe(text, values)
 
 
+def _live_pipe(
+    view: Mapping[str, Any], values: Mapping[str, str], on_page: Collection[str]
+) -> dict[str, Any]:
+    grid = view["grid"] or {}
+    return {
+        "label": view["label"],
+        "hint": view["hint"],
+        "grid_label": grid.get("label"),
+        "grid_hint": grid.get("hint"),
+        # The answers from earlier pages, as the server formats them; the script reads the
+        # ones on this page from their fields.
+        "values": json.dumps(
+            {name: values.get(name, "") for name in view["piped"] if name not in on_page},
+            ensure_ascii=False,
+        ),
+    }
+
+
 def question_view(
     question: engine.Question,
     lang: str,
@@ -203,12 +221,18 @@ def question_view(
     error: str | None,
     audience: str = WRITTEN_AUDIENCE,
     piped: Mapping[str, str] | None = None,
+    on_page: Collection[str] = (),
 ) -> dict[str, Any]:
     """A question's view for the `field` macro; `piped` holds the display values of the
-    answers its texts show (piped_values)."""
+    answers its texts show (piped_values). Where a text shows an answer given earlier on the
+    same page (a name in `on_page`), the view also carries the text before piping, for
+    branching.js to show that answer as it is typed (`pipe`: {label, hint, values})."""
     view = dict(_static_view(question, lang, audience))
+    view["pipe"] = None
     if view["piped"]:
         values = piped or {}
+        if any(name in on_page for name in view["piped"]):
+            view["pipe"] = _live_pipe(view, values, on_page)
         view["label"] = piped_text(view["label"], view, values)
         view["hint"] = piped_text(view["hint"], view, values)
         error = piped_text(error, view, values)
@@ -257,6 +281,7 @@ def page_questions(
         if names
         else None
     )
+    on_page = {question.name for question in page.questions}
     views = []
     for question in page.questions:
         if raw is not None:
@@ -276,6 +301,7 @@ def page_questions(
                 error=error_message(error, lang, question, audience) if error else None,
                 audience=audience,
                 piped=piped,
+                on_page=on_page,
             )
         )
     _mark_grids(views)
@@ -297,6 +323,7 @@ def _mark_grids(views: list[dict[str, Any]]) -> None:
         statements = views[index : end + 1]
         views[index]["grid_start"] = {
             **grid,
+            "pipe": views[index]["pipe"],
             "visible": any(view["visible"] for view in statements),
             "points": len(views[index]["choices"]),
         }

@@ -106,6 +106,46 @@
     }
     return raw;
   }
+  // The answer as the review page shows it (answering.presenting.display_value), for texts
+  // that show an answer given earlier on this page; "" when there is none.
+  function display(box) {
+    if (!box || box.hidden) return "";
+    var name = box.getAttribute("data-name"), type = box.getAttribute("data-type");
+    if (type === "note") return "";
+    var checked = box.querySelectorAll('input[name="' + name + '"]:checked');
+    if (checked.length) {
+      return Array.prototype.map.call(checked, function (input) {
+        var label = box.querySelector('label[for="' + input.id + '"]');
+        return label ? label.textContent.trim() : input.value;
+      }).join(", ");
+    }
+    var input = box.querySelector('[name="' + name + '"]');
+    var raw = input && input.value ? input.value.trim() : "";
+    if (raw === "" || input.type === "radio" || input.type === "checkbox") return "";
+    if (type === "date") {
+      var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+      return parts ? parts[3] + "." + parts[2] + "." + parts[1] : raw;
+    }
+    if (type === "integer" || type === "decimal" || type === "percent") {
+      // A decimal comma in Norwegian, a point in English, as the server writes numbers.
+      var number = document.documentElement.lang === "en" ? raw.replace(",", ".") : raw.replace(".", ",");
+      return type === "percent" ? number + " %" : number;
+    }
+    return raw;
+  }
+  var piped = Array.prototype.slice.call(form.querySelectorAll("[data-pipe]"));
+  function pipe() {
+    piped.forEach(function (node) {
+      var others = {};
+      try { others = JSON.parse(node.getAttribute("data-pipe-values") || "{}"); } catch (e) { /* none */ }
+      // textContent: an answer is shown as the text it is, never as markup.
+      node.textContent = node.getAttribute("data-pipe").replace(/\$\{([A-Za-z_][A-Za-z0-9_-]*)\}/g, function (whole, name) {
+        var box = form.querySelector('.question[data-name="' + name + '"]');
+        var value = box ? display(box) : others[name];
+        return value ? value : "\u2026";
+      });
+    });
+  }
   function update() {
     var values = {};
     for (var key in stored) if (Object.prototype.hasOwnProperty.call(stored, key)) values[key] = stored[key];
@@ -126,6 +166,7 @@
     Array.prototype.forEach.call(form.querySelectorAll(".likert-grid"), function (grid) {
       grid.hidden = !grid.querySelector(".question[data-name]:not([hidden])");
     });
+    if (piped.length) pipe();
   }
   form.addEventListener("change", update);
   form.addEventListener("input", update);

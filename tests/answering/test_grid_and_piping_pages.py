@@ -177,3 +177,18 @@ def test_an_answer_changed_later_is_shown_not_a_cached_page(app, respondent, slu
     text = visible_text(respondent.html)
     assert "Du jobber 80 % i Hjemmetjenesten siden 01.03.2024, Ola." in text
     assert "Jeg er fornøyd med 80 %" in text
+
+
+def test_a_text_piping_from_its_own_page_carries_its_template_for_the_script(app, respondent, slug):
+    to_second_page(respondent, slug, "nb", {**FIRST, "kallenavn": '"><script>x</script>'})
+    html = respondent.html
+    # Without JavaScript the answer as last saved («…» here); the script fills it in as the
+    # statement above is answered, from the text before piping.
+    assert (
+        '<span data-pipe="Du svarte ${fornoyd_storrelse}. Hvor stor stilling ønsker du?"'
+        ' data-pipe-values="{&#34;stillingsprosent&#34;: &#34;62,5 %&#34;}">'
+        "Du svarte …. Hvor stor stilling ønsker du?</span>" in html
+    )
+    # Answers from earlier pages are piped by the server alone: no template for the script.
+    assert 'data-pipe="Du jobber' not in html
+    assert "<script>x</script>" not in html

@@ -68,15 +68,25 @@ def test_grid_and_piping_on_a_phone_and_a_wide_screen(live_app, browser, axe_sou
         assert legend["x"] + legend["width"] <= first["x"] + 1
         assert abs(legend["y"] - first["y"]) < 20
 
+    # Sent unanswered: every statement is refused on its own, in the table as on the phone.
+    device.click("Neste")
+    assert page.locator(".error-summary").inner_text().count("Svar på dette spørsmålet") == 2
+    assert page.locator("#q-fornoyd_turnus .field-error").is_visible()
     device.choose("fornoyd_storrelse", "4")
     device.choose("fornoyd_turnus", "2")
     device.fill("onsket", "80")
-    # Piping from earlier on the same page shows the answer as last saved.
-    assert "Du svarte …." in page.locator("#q-onsket").inner_text()
+    # Piping from earlier on the same page: the script shows the answer as it is given.
+    assert (
+        page.locator("#q-onsket legend, #q-onsket label")
+        .first.inner_text()
+        .startswith("Du svarte 4. Hvor stor stilling")
+    )
+    device.choose("fornoyd_storrelse", "5")
+    assert "Du svarte 5 – Helt enig." in page.locator("#q-onsket").inner_text()
     device.click("Neste")
     assert device.path == f"/s/{slug}/oppsummering"
-    assert "Du svarte 4. Hvor stor stilling ønsker du?" in device.text()
+    assert "Du svarte 5 – Helt enig. Hvor stor stilling ønsker du?" in device.text()
     device.click("Send svarene")
     [(status, answers)] = responses(live_app)
-    assert (status, answers["fornoyd_storrelse"], answers["fornoyd_turnus"]) == ("submitted", 4, 2)
+    assert (status, answers["fornoyd_storrelse"], answers["fornoyd_turnus"]) == ("submitted", 5, 2)
     device.close()
