@@ -31,7 +31,6 @@ from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
 from survey.questionnaires.services import latest_version, sync_definition
 from survey.reporting.raw_data import RawDataRefused, Submitted, build, safe_name
-from tests.browser.conftest import axe_source, browser, live_app  # noqa: F401 - fixtures
 from tests.conftest import login_as, make_person
 
 BOM = b"\xef\xbb\xbf"
@@ -507,43 +506,6 @@ def test_refused_without_answers(app):
     with app.test_request_context(), pytest.raises(RawDataRefused) as refused:
         build(title="t", mode=Mode.ANONYMOUS, definitions={}, responses=[], lang="nb", minimum=5)
     assert refused.value.code == "no_answers"
-
-
-# --- on a phone --------------------------------------------------------------------------------
-
-
-def test_raw_data_block_on_a_phone(live_app, browser, axe_source, tmp_path):  # noqa: F811
-    """A project leader on a 360 px phone without JavaScript: «Rapporter» shows the raw data
-    block (axe, vnu, no horizontal scroll) and its SPSS link downloads a file SPSS opens."""
-    from tests.browser.conftest import ARTIFACTS
-    from tests.browser.phone import Phone
-    from tests.conftest import STAFF_PASSWORD
-
-    app = live_app
-    make_person(app, "prosjektleder", email="pia@kommune.no")
-    campaign_id = make_campaign(app, Mode.ANONYMOUS)
-    phone = Phone(
-        browser, app.config["LIVE_URL"], axe_source, ARTIFACTS / "raw-data", javascript=False
-    )
-    phone.goto("/logg-inn")
-    phone.page.get_by_label("E-postadresse").fill("pia@kommune.no")
-    phone.page.get_by_label("Passord").fill(STAFF_PASSWORD)
-    phone.click("Logg inn")
-    phone.goto("/rapporter/#raw-data")
-    phone.inspect()
-    block = phone.page.locator("#raw-data")
-    text = block.inner_text()
-    assert "Rådata" in text and "Testskjema" in text
-    assert "Anonymt · 13 svar" in text
-    assert "2 svar fra enheter med færre enn 5 svar er utelatt." in text
-    with phone.page.expect_download() as download:
-        block.get_by_role("link", name="SPSS (.sav)").click()
-    path = tmp_path / "radata.sav"
-    download.value.save_as(path)
-    frame, meta = pyreadstat.read_sav(str(path))
-    assert len(frame) == 11 and meta.column_names_to_labels["enhet"] == "Hvor jobber du?"
-    assert download.value.suggested_filename == f"radata-{campaign_id}.sav"
-    phone.close()
 
 
 CODES_FORM = """
