@@ -192,3 +192,19 @@ def test_a_text_piping_from_its_own_page_carries_its_template_for_the_script(app
     # Answers from earlier pages are piped by the server alone: no template for the script.
     assert 'data-pipe="Du jobber' not in html
     assert "<script>x</script>" not in html
+
+
+def test_the_receipt_shows_piped_labels_of_what_was_recorded(app):
+    """The receipt of an identified campaign lists what changed on «Min side» by the labels
+    the respondent read, with the answers they pipe filled in."""
+    from survey.answering.presenting import recorded_view
+
+    questionnaire = engine.load_text(DEFINITION, "pipe-og-rutenett.yaml")
+    answers = {"stillingsprosent": 62.5, "fornoyd_storrelse": 4, "onsket": 80.0}
+    recorded = {"kind": "saved", "changes": [("onsket", 80), ("stillingsprosent", 62.5)]}
+    with app.test_request_context():
+        view = recorded_view(recorded, questionnaire, None, "nn", answers=answers)
+    assert view["changes"] == [
+        {"label": "Kor stor er stillinga di?", "value": "62,5 %"},
+        {"label": "Du svara 4. Kor stor stilling ønskjer du?", "value": "80 %"},
+    ]
