@@ -90,6 +90,8 @@ def test_upload_preview_activate_and_answer_an_xlsform_on_a_phone(live_app, brow
         phone.inspect()
         assert _nb(app, "Preview – nothing is stored") in phone.text()
         phone.fill("fornavn", "Kari")
+        # Piping on the same page, as the name is typed (the script; without it, after «Neste»).
+        assert "Hei Kari! Jobber du deltid?" in phone.text()
         assert not phone.visible("timer")
         phone.choose("deltid", "yes")
         assert phone.visible("timer"), "the question after «yes» did not appear"
