@@ -160,8 +160,12 @@ def stored_questionnaires() -> list[Stored]:
 def shipped_ids(directory: str | Path) -> set[str]:
     """The ids of the definition files shipped in QUESTIONNAIRE_DIR: loading them again
     (`survey questionnaires load`, which `survey serve` runs) stores the file's text."""
-    ids = set()
-    for path in engine.loader.definition_files(directory):
+    ids: set[str] = set()
+    try:
+        paths = engine.loader.definition_files(directory)
+    except OSError:  # no such folder: nothing is shipped
+        return ids
+    for path in paths:
         for line in path.read_text(encoding="utf-8-sig").splitlines():
             if line.startswith("id:"):
                 ids.add(line.partition(":")[2].strip().strip("'\""))

@@ -174,3 +174,20 @@ def test_the_paper_version_of_an_upload_and_of_a_stored_questionnaire(app, leade
     leader.get("/skjema/")
     assert 'href="/skjema/arbeidsmiljo/papir.pdf?lang=en"' in leader.html
     assert leader.get("/skjema/arbeidsmiljo/papir.pdf?lang=de").status_code == 404
+
+
+def test_an_upload_with_a_shipped_id_warns_that_the_file_wins_at_start_up(app, leader):
+    shipped = (DATA.parents[2] / "questionnaires" / "arbeidsmiljo.yaml").read_text()
+    changed = shipped.replace('nb: "Arbeidsmiljøundersøkelse"', 'nb: "Arbeidsmiljø 2027"', 1)
+    assert changed != shipped
+    response = upload(leader, "arbeidsmiljo.yaml", changed.encode())
+    assert response.status_code == 302
+    leader.get(response.headers["Location"])
+    text = visible_text(leader.html)
+    assert "Arbeidsmiljø 2027" in text
+    assert "Det erstatter versjon" in text  # nobody has answered it in this database
+    assert "Serveren leveres med en fil med denne id-en." in text
+
+    other = changed.replace("id: arbeidsmiljo", "id: arbeidsmiljo-2027", 1)
+    leader.get(upload(leader, "arbeidsmiljo-2027.yaml", other.encode()).headers["Location"])
+    assert "Serveren leveres med en fil med denne id-en." not in visible_text(leader.html)
