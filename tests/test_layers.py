@@ -112,3 +112,17 @@ def test_an_import_across_a_boundary_breaks_its_contract(tmp_path, module, added
     importer = module.removesuffix(".py").replace("/", ".")
     package = "." + importer.split(".")[1] + " ->"
     assert importer in result.stdout or package in result.stdout, result.stdout
+
+
+def test_browser_fixtures_stay_in_tests_browser():
+    """The session's Chromium belongs to tests/browser/conftest.py. A test module elsewhere
+    that imports its fixtures starts a second Playwright in the same worker, and whichever
+    starts second fails («Sync API inside the asyncio loop») depending on how xdist deals the
+    tests out: browser tests live in tests/browser/."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if "browser" not in path.relative_to(ROOT / "tests").parts[:1]
+        and "from tests.browser.conftest import" in path.read_text("utf-8")
+    ]
+    assert offenders == []

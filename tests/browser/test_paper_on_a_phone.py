@@ -7,12 +7,12 @@ the HTML validator, and photographed (tests/artifacts/browser/paper/)."""
 from __future__ import annotations
 
 from tests.answering.helpers import make_campaign
-from tests.browser.conftest import ARTIFACTS, axe_source, browser, live_app  # noqa: F401
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.phone import Phone
 from tests.conftest import STAFF_PASSWORD, make_person
 
 
-def test_a_project_leader_types_in_a_paper_answer_on_a_phone(live_app, browser, axe_source):  # noqa: F811
+def test_a_project_leader_types_in_a_paper_answer_on_a_phone(live_app, browser, axe_source):
     app = live_app
     campaign_id, slug = make_campaign(app, "confidential", title="Kartlegging 2027")
     make_person(app, "prosjektleder", email="pia@kommune.no", name="Pia Prosjekt")
