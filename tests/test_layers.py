@@ -123,6 +123,6 @@ def test_browser_fixtures_stay_in_tests_browser():
         str(path.relative_to(ROOT))
         for path in (ROOT / "tests").rglob("*.py")
         if "browser" not in path.relative_to(ROOT / "tests").parts[:1]
-        and "from tests.browser.conftest import" in path.read_text("utf-8")
+        and "from tests.browser.conftest " + "import" in path.read_text("utf-8")
     ]
     assert offenders == []
