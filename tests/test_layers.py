@@ -6,6 +6,7 @@ there: a contract that stayed kept would let that kind of import in unnoticed.""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -119,10 +120,13 @@ def test_browser_fixtures_stay_in_tests_browser():
     that imports its fixtures starts a second Playwright in the same worker, and whichever
     starts second fails («Sync API inside the asyncio loop») depending on how xdist deals the
     tests out: browser tests live in tests/browser/."""
+    fixtures = re.compile(
+        r"from tests\.browser\.conftest import [^\n]*\b(browser|live_app|axe_source)\b"
+    )
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "tests").rglob("*.py")
         if "browser" not in path.relative_to(ROOT / "tests").parts[:1]
-        and "from tests.browser.conftest " + "import" in path.read_text("utf-8")
+        and fixtures.search(path.read_text("utf-8"))
     ]
     assert offenders == []
