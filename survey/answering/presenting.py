@@ -123,26 +123,13 @@ def choices_of(
 _static_views: dict[tuple[int, str, str], tuple[engine.Question, dict[str, Any]]] = {}
 
 
-_piped: dict[int, tuple[engine.Question, tuple[str, ...]]] = {}
-
-
-def _piped_names(question: engine.Question) -> tuple[str, ...]:
-    """The names a question's texts pipe, kept per process as the static views are."""
-    cached = _piped.get(id(question))
-    if cached is not None and cached[0] is question:
-        return cached[1]
-    names = question_piped_names(question)
-    _piped[id(question)] = (question, names)
-    return names
-
-
 def _static_view(question: engine.Question, lang: str, audience: str) -> dict[str, Any]:
     key = (id(question), lang, audience)
     cached = _static_views.get(key)
     if cached is not None and cached[0] is question:
         return cached[1]
     hint = question.hint_for(audience)
-    piped = _piped_names(question)
+    piped = question_piped_names(question)
     view = {
         "name": question.name,
         "type": question.type,
@@ -288,7 +275,7 @@ def page_questions(
     the employee's wording where the definition gives one."""
     relevant = {q.name for q in engine.relevant_questions(questionnaire, page, answers, today)}
     errors = errors or {}
-    names = {name for q in page.questions for name in _piped_names(q)}
+    names = {name for q in page.questions for name in _static_view(q, lang, audience)["piped"]}
     piped = (
         piped_values(questionnaire, names, answers, lang, today=today, audience=audience)
         if names
@@ -415,7 +402,7 @@ def _piped_labels(
     audience: str,
 ) -> Callable[[engine.Question], str]:
     """A function giving a question's label with the answers it pipes filled in."""
-    names = {name for question in questions for name in _piped_names(question)}
+    names = {name for question in questions for name in question_piped_names(question)}
     values = (
         piped_values(questionnaire, names, answers, lang, today=today, audience=audience)
         if names

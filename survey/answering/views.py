@@ -113,10 +113,7 @@ def _draft_or_redirect(slug: str):
         services.refuse_if_closed(campaign)
     except services.CampaignClosed as error:
         return None, _closed(error, draft=True)
-    questionnaire = response.questionnaire
-    if _paper_in_session(slug) == response.id:
-        questionnaire = services.paper_definition(questionnaire)
-    return (campaign, response, questionnaire), None
+    return (campaign, response, _definition_for(slug, response)), None
 
 
 @bp.get("/s/<slug>")
@@ -168,7 +165,7 @@ def start_paper(campaign_id: int):
         existing is not None
         and existing.status is Status.DRAFT
         and existing.channel == services.PAPER
-        and _paper_in_session(campaign.slug) == existing.id
+        and _typing_in_paper(campaign.slug, existing)
     ):
         return _continue(campaign, existing)
     try:
@@ -187,9 +184,16 @@ def start_paper(campaign_id: int):
     return _continue(campaign, response)
 
 
-def _paper_in_session(slug: str) -> str | None:
-    """The id of the paper response this browser types in for the campaign, if any."""
-    return session.get("paper", {}).get(slug)
+def _typing_in_paper(slug: str, response) -> bool:
+    """Whether `response` is the paper form this browser types in for the campaign."""
+    return session.get("paper", {}).get(slug) == response.id
+
+
+def _definition_for(slug: str, response):
+    """The questionnaire as this browser answers it: a paper form typed in requires nothing."""
+    if _typing_in_paper(slug, response):
+        return services.paper_definition(response.questionnaire)
+    return response.questionnaire
 
 
 @bp.get("/i/<token>")
@@ -366,7 +370,7 @@ def _render_page(
         answers_json=_answers_json(questionnaire, answers),
         return_to=request.values.get("return_to", ""),
         resume=_resume_info(campaign),
-        paper=_paper_in_session(campaign.slug) == response.id,
+        paper=_typing_in_paper(campaign.slug, response),
     ), status
 
 
@@ -400,7 +404,7 @@ def review(slug: str):
         sections=sections,
         missing=len(missing),
         resume=_resume_info(campaign),
-        paper=_paper_in_session(slug) == response.id,
+        paper=_typing_in_paper(slug, response),
     )
 
 
@@ -416,9 +420,7 @@ def submit(slug: str):
         services.refuse_if_closed(response.campaign)
     except services.CampaignClosed as error:
         return _closed(error, draft=True)
-    questionnaire = response.questionnaire
-    if _paper_in_session(slug) == response.id:
-        questionnaire = services.paper_definition(questionnaire)
+    questionnaire = _definition_for(slug, response)
     answers = services.stored_answers(response, questionnaire)
     if engine.missing_required(questionnaire, answers, today()):
         flash(_("Some required questions are not answered yet."), "error")
@@ -453,7 +455,7 @@ def receipt(slug: str):
     return render_template(
         "answering/receipt.html",
         # A paper answer just typed in: the receipt offers the next one.
-        paper_campaign_id=response.campaign.id if _paper_in_session(slug) == response.id else None,
+        paper_campaign_id=response.campaign.id if _typing_in_paper(slug, response) else None,
         campaign=_campaign_view(response.campaign, response.questionnaire),
         submitted_on=response.submitted_on,
         recorded=None

@@ -9,7 +9,7 @@ typed show literally. The loader checks every reference (`expression_checks.Pipi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from survey.engine.definition import LANGUAGES, Question, Text
 
@@ -63,7 +63,3 @@ def question_piped_names(question: Question) -> tuple[str, ...]:
     for text in texts:
         found.update(dict.fromkeys(text_names(text)))
     return tuple(found)
-
-
-def any_piped(questions: Iterable[Question]) -> bool:
-    return any(question_piped_names(question) for question in questions)
