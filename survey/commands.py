@@ -72,28 +72,13 @@ def _load_questionnaires() -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PDF."
 )
 def paper_command(questionnaire: str, lang: str, version: int | None, out: Path) -> None:
-    """Write the paper version of QUESTIONNAIRE (a stored id, or a .yaml file) as a PDF."""
-    from survey.questionnaires.paper import paper_pdf, stored_definition
+    """Write the paper version of QUESTIONNAIRE (a stored id, the id of a shipped file, or a
+    .yaml file) as a PDF."""
+    from survey.questionnaires.paper import paper_pdf
 
-    if questionnaire.endswith((".yaml", ".yml")) or Path(questionnaire).is_file():
-        try:
-            definition = engine.load(questionnaire)
-        except engine.InvalidDefinition as invalid:
-            for error in invalid.errors:
-                click.echo(str(error), err=True)
-            raise click.ClickException("no paper version: fix the errors above") from None
-        except OSError as error:
-            raise click.ClickException(f"{questionnaire}: {error.strerror}") from None
-    else:
-        definition = stored_definition(questionnaire, version)
-        if definition is None:
-            which = f" version {version}" if version else ""
-            raise click.ClickException(
-                f"unknown questionnaire {questionnaire!r}{which}; "
-                "run `survey questionnaires load` first, or give a .yaml file"
-            )
+    definition = _definition_named(questionnaire, version, doing="no paper version")
     body = paper_pdf(definition, lang, current_app.config.get("REPORT_AUTHOR", "Heltid"))
-    out.write_bytes(body)
+    _write_whole(out, body)
     click.echo(f"{out}: {definition.id} v{definition.version}, {lang}, {len(body)} bytes")
 
 
@@ -146,32 +131,42 @@ def export_command(questionnaire: str, file_format: str, out: Path) -> None:
     .yaml file) as an XLSForm workbook."""
     from survey.questionnaires.xlsform import questionnaire_to_xlsform
 
-    definition = _definition_to_export(questionnaire)
+    definition = _definition_named(questionnaire, doing="nothing exported")
     _write_whole(out, questionnaire_to_xlsform(definition))
     click.echo(f"{display_path(out)}: {definition.id} v{definition.version} as {file_format}")
 
 
-def _definition_to_export(questionnaire: str) -> engine.Questionnaire:
+def _definition_named(
+    questionnaire: str, version: int | None = None, *, doing: str
+) -> engine.Questionnaire:
+    """A questionnaire named on the command line: a .yaml file, a stored id (its latest
+    version, or `version`), or the id of a shipped file. `doing` says what the command does
+    not do when the file has errors."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from survey.questionnaires.services import definition_of, latest_version
+    from survey.questionnaires.paper import stored_definition
 
     path = Path(questionnaire)
     if questionnaire.endswith((".yaml", ".yml")) or path.is_file():
         files = [path]
     else:
         try:
-            stored = latest_version(questionnaire)
+            stored = stored_definition(questionnaire, version)
         except (OperationalError, ProgrammingError):
-            stored = None  # no database yet: the shipped files still can be exported
+            stored = None  # no database yet: the shipped files still can be used
         if stored is not None:
-            return definition_of(stored)
+            return stored
+        if version is not None:
+            raise click.ClickException(
+                f"unknown questionnaire {questionnaire!r} version {version}; "
+                "run `survey questionnaires load` first, or give a .yaml file"
+            )
         files = shipped_questionnaire_files()
     errors = engine.check(files)
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
-        raise click.ClickException("nothing exported: fix the errors above")
+        raise click.ClickException(f"{doing}: fix the errors above")
     for file in files:
         definition = engine.load(file)
         if definition.id == questionnaire or file == path:
