@@ -9,7 +9,6 @@ again."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -56,11 +55,6 @@ def _person_id() -> int | None:
 # --- the list -------------------------------------------------------------------------------
 
 
-def _xlsform_available() -> bool:
-    """Whether the XLSForm converter is installed (found, not imported: it loads openpyxl)."""
-    return importlib.util.find_spec("survey.questionnaires.xlsform") is not None
-
-
 def _paper_urls(endpoint: str, **values) -> list[dict[str, str]]:
     return [
         {"lang": code, "name": LANGUAGE_NAMES[code], "url": url_for(endpoint, lang=code, **values)}
@@ -71,7 +65,6 @@ def _paper_urls(endpoint: str, **values) -> list[dict[str, str]]:
 @bp.get("/")
 def index():
     lang = current_language()
-    xlsform = _xlsform_available()
     rows = [
         {
             "id": stored.questionnaire_id,
@@ -80,9 +73,7 @@ def index():
             "loaded_at": format_datetime(stored.loaded_at, "short"),
             "campaigns": stored.campaigns,
             "preview_url": url_for(".preview", questionnaire_id=stored.questionnaire_id),
-            "xlsform_url": url_for(".xlsform", questionnaire_id=stored.questionnaire_id)
-            if xlsform
-            else None,
+            "xlsform_url": url_for(".xlsform", questionnaire_id=stored.questionnaire_id),
             "paper_urls": _paper_urls(".paper", questionnaire_id=stored.questionnaire_id),
         }
         for stored in services.stored_questionnaires()
@@ -102,7 +93,7 @@ def index():
 @bp.get("/<questionnaire_id>/xlsform")
 def xlsform(questionnaire_id: str):
     version = latest_version(questionnaire_id)
-    if version is None or not _xlsform_available():
+    if version is None:
         abort(404)
     from survey.questionnaires.xlsform import questionnaire_to_xlsform  # heavy: openpyxl
 
@@ -156,39 +147,16 @@ def _display_name(filename: str) -> str:
     return name[:200] or "questionnaire"
 
 
-def _settings_form_id(data: bytes) -> str | None:
-    """The form_id of an XLSForm's settings sheet, if it has one."""
-    import io
-
-    from openpyxl import load_workbook  # heavy: imported where used
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001  (a broken file: the converter names the problem)
-        return None
-    try:
-        if "settings" not in workbook.sheetnames:
-            return None
-        rows = list(workbook["settings"].iter_rows(max_row=2, values_only=True))
-        if len(rows) < 2:
-            return None
-        header = [str(cell or "").strip().lower() for cell in rows[0]]
-        if "form_id" not in header:
-            return None
-        value = rows[1][header.index("form_id")]
-        return str(value).strip() if value not in (None, "") else None
-    finally:
-        workbook.close()
-
-
 def _yaml_of(form: UploadForm, data: bytes, filename: str) -> tuple[str | None, list[str]]:
     """The upload as YAML text, or the problems that stop it (FILE:SHEET:ROW or FILE:LINE)."""
     if filename.lower().endswith(".xlsx"):
-        if not _xlsform_available():
-            return None, [_("XLSForm files cannot be read by this installation yet.")]
-        from survey.questionnaires.xlsform import XLSFormError, xlsform_to_yaml
+        from survey.questionnaires.xlsform import (
+            XLSFormError,
+            settings_form_id,
+            xlsform_to_yaml,
+        )
 
-        questionnaire_id = form.questionnaire_id.data or _settings_form_id(data)
+        questionnaire_id = form.questionnaire_id.data or settings_form_id(data, filename)
         if not questionnaire_id:
             form.questionnaire_id.errors = [
                 *form.questionnaire_id.errors,

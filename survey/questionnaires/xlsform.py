@@ -5,6 +5,7 @@ a workbook is read or written."""
 
 from survey.questionnaires.xlsform_format import XLSFormError
 from survey.questionnaires.xlsform_reading import xlsform_to_yaml
+from survey.questionnaires.xlsform_sheets import settings_form_id
 from survey.questionnaires.xlsform_writing import questionnaire_to_xlsform
 
-__all__ = ["XLSFormError", "questionnaire_to_xlsform", "xlsform_to_yaml"]
+__all__ = ["XLSFormError", "questionnaire_to_xlsform", "settings_form_id", "xlsform_to_yaml"]

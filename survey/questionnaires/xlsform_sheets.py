@@ -234,3 +234,12 @@ class WorkbookReader:
         if lowered in _PLAIN_SURVEY_COLUMNS:
             return lowered
         return f"?{header}"
+
+
+def settings_form_id(data: bytes, filename: str) -> str | None:
+    """The `form_id` of the workbook's settings sheet, read as the import reads the sheet;
+    None when there is none (or the workbook cannot be read: the import names the problem)."""
+    settings = WorkbookReader(data, filename).sheets.get(SETTINGS)
+    if settings is None or not settings.rows:
+        return None
+    return settings.rows[0].get("form_id") or None
