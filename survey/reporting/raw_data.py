@@ -39,7 +39,8 @@ from typing import Any
 
 from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from survey import engine
 from survey.accounts.models import Person
@@ -48,8 +49,9 @@ from survey.campaigns.models import Campaign, Invitation, Mode
 from survey.extensions import db
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.questionnaires.services import definition_of, latest_version
+from survey.reporting import jsonsql
+from survey.reporting.campaign_report import UNIT_QUESTION
 
-UNIT_QUESTION = "enhet"
 NO_UNIT = ""
 MAX_NAME = 32  # Stata's limit; SPSS allows 64
 NUMBER_TYPES = ("integer", "decimal", "percent")
@@ -528,42 +530,38 @@ def raw_data_summaries(minimum: int, lang: str) -> list[dict[str, Any]]:
     """Every campaign with submitted responses, newest first, as the reports page lists its
     raw data: id, title, mode, responses, how many would be left out, and whether it is
     refused (too few)."""
+    unit = aliased(Answer)
+    # Submitted responses per campaign and answer to `enhet` (NULL: not answered), counted by
+    # the database rather than read row by row.
     counts = db.session.execute(
-        select(Response.campaign_id, Response.id).where(Response.status == Status.SUBMITTED)
+        select(Response.campaign_id, jsonsql.text(unit.value), func.count())
+        .outerjoin(unit, and_(unit.response_id == Response.id, unit.question == UNIT_QUESTION))
+        .where(Response.status == Status.SUBMITTED)
+        .group_by(Response.campaign_id, jsonsql.text(unit.value))
     ).all()
     if not counts:
         return []
-    by_campaign: dict[int, list[str]] = {}
-    for campaign_id, response_id in counts:
-        by_campaign.setdefault(campaign_id, []).append(response_id)
-    units = dict(
-        db.session.execute(
-            select(Answer.response_id, Answer.value)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.status == Status.SUBMITTED, Answer.question == UNIT_QUESTION)
-        ).all()
-    )
+    by_campaign: dict[int, Counter] = {}
+    for campaign_id, unit_value, count in counts:
+        by_campaign.setdefault(campaign_id, Counter())[unit_value or NO_UNIT] += count
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.id.in_(by_campaign)).order_by(Campaign.id.desc())
     ).all()
     summaries = []
     for campaign in campaigns:
-        ids = by_campaign[campaign.id]
+        per_unit = by_campaign[campaign.id]
+        n = sum(per_unit.values())
         omitted = 0
         refused = False
         if campaign.mode is not Mode.IDENTIFIED:
-            per_unit = Counter(
-                unit if isinstance(unit := units.get(response_id), str) else NO_UNIT
-                for response_id in ids
-            )
             omitted = sum(count for count in per_unit.values() if count < minimum)
-            refused = len(ids) < minimum or omitted == len(ids)
+            refused = n < minimum or omitted == n
         summaries.append(
             {
                 "id": campaign.id,
                 "title": campaign.title_in(lang) or _questionnaire_title(campaign, lang),
                 "mode": campaign.mode.value,
-                "n": len(ids),
+                "n": n,
                 "omitted": omitted,
                 "refused": refused,
             }
