@@ -9,15 +9,14 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from survey import engine
 from survey.answering.models import Answer, ConfidentialParticipation, Response, Status
 from survey.audit import services as audit
 from survey.campaigns.models import Campaign, Invitation, Mode
-from survey.campaigns.services import keyed_hash
+from survey.campaigns.services import keyed_hash, link_token_hash
 from survey.db import today
 from survey.extensions import db
 from survey.living.models import LivingDocument, Revision
@@ -87,11 +86,8 @@ class Draft:
     answer_rows: tuple[tuple[str, Any], ...] = ()  # (question, stored value), for stored_answers
 
 
-_DRAFT_COLUMNS = (
-    Response.id,
-    Response.status,
-    Response.last_page,
-    Response.submitted_on,
+# A CampaignInfo's fields, in order.
+_CAMPAIGN_INFO_COLUMNS = (
     Campaign.id,
     Campaign.slug,
     Campaign.questionnaire_id,
@@ -102,6 +98,13 @@ _DRAFT_COLUMNS = (
     Campaign.is_open,
     Campaign.opens_on,
     Campaign.closes_on,
+)
+_DRAFT_COLUMNS = (
+    Response.id,
+    Response.status,
+    Response.last_page,
+    Response.submitted_on,
+    *_CAMPAIGN_INFO_COLUMNS,
     QuestionnaireVersion.id,
     QuestionnaireVersion.fingerprint,
 )
@@ -178,7 +181,9 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def questionnaire_of(response: Response) -> engine.Questionnaire:
+def questionnaire_of(response: Response | Draft) -> engine.Questionnaire:
+    if isinstance(response, Draft):
+        return response.questionnaire
     return definition_of(response.questionnaire_version)
 
 
@@ -237,69 +242,217 @@ def paper_definition(questionnaire: engine.Questionnaire) -> engine.Questionnair
     return _PAPER_DEFINITIONS[key]
 
 
-def response_for_invitation(invitation: Invitation, token: str, secret_key: str) -> Response:
-    """The response a personal link leads to, created on first use.
+@dataclasses.dataclass(frozen=True)
+class PersonalLink:
+    """What the personal-link pages need, read in one statement: the invitation, its
+    campaign, the campaign questionnaire's latest version, and the response the link has led
+    to. That response is found by `key` (the HMAC of the token), joined in the query only:
+    nothing stored leads from the invitation row to it."""
+
+    key: str
+    invitation_id: int
+    person_id: int | None
+    prefill: dict[str, Any] | None
+    used_on: dt.date | None
+    opened_on: dt.date | None
+    started_on: dt.date | None
+    campaign: CampaignInfo
+    latest_version: tuple[int, str] | None  # (id, fingerprint)
+    response_id: str | None
+    response_status: Status | None
+
+    @property
+    def latest_definition(self) -> engine.Questionnaire:
+        """The definition of the latest version (the welcome page's texts, a new draft's)."""
+        version_id, fingerprint = self.latest_version
+        return definition_by_id(version_id, fingerprint)
+
+
+_LATEST_VERSION_ID = (
+    select(QuestionnaireVersion.id)
+    .where(QuestionnaireVersion.questionnaire_id == Campaign.questionnaire_id)
+    .order_by(QuestionnaireVersion.version.desc())
+    .limit(1)
+    .correlate(Campaign)
+    .scalar_subquery()
+)
+_PERSONAL_LINK_QUERY = (
+    select(
+        Invitation.id,
+        Invitation.person_id,
+        Invitation.prefill,
+        Invitation.used_on,
+        Invitation.opened_on,
+        Invitation.started_on,
+        *_CAMPAIGN_INFO_COLUMNS,
+        QuestionnaireVersion.id,
+        QuestionnaireVersion.fingerprint,
+        Response.id,
+        Response.status,
+    )
+    .join(Campaign, Invitation.campaign_id == Campaign.id)
+    .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == _LATEST_VERSION_ID)
+    .outerjoin(Response, Response.invitation_key == bindparam("key"))
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
+
+
+def personal_link(token: str, secret_key: str) -> PersonalLink | None:
+    """The personal link with this token, None when there is none: what
+    campaigns.services.find_invitation finds, with what the link's pages need."""
+    token_hash = link_token_hash(token)
+    if token_hash is None:
+        return None
+    key = keyed_hash(secret_key, "invitation", token)
+    row = (
+        db.session.connection()
+        .execute(_PERSONAL_LINK_QUERY, {"token_hash": token_hash, "key": key})
+        .first()
+    )
+    if row is None:
+        return None
+    (invitation_id, person_id, prefill, used_on, opened_on, started_on, *rest) = row
+    *campaign, version_id, fingerprint, response_id, response_status = rest
+    return PersonalLink(
+        key=key,
+        invitation_id=invitation_id,
+        person_id=person_id,
+        prefill=prefill,
+        used_on=used_on,
+        opened_on=opened_on,
+        started_on=started_on,
+        campaign=CampaignInfo(*campaign),
+        latest_version=None if version_id is None else (version_id, fingerprint),
+        response_id=response_id,
+        response_status=response_status,
+    )
+
+
+def response_for_invitation(link: PersonalLink) -> Draft:
+    """The draft a personal link leads to, created on first use (CampaignClosed when the
+    campaign takes no answers today; an existing draft is returned as it is).
 
     Creating it marks the invitation started (and opened), as days. In an identified campaign
     the draft remembers the person's current living-document revision (0 for none): a newer
     one at submission is a conflict (survey.conversations.campaign_answers)."""
-    key = keyed_hash(secret_key, "invitation", token)
-    found = db.session.scalars(select(Response).where(Response.invitation_key == key)).first()
-    if found is not None:
-        return found
-    campaign = invitation.campaign
-    refuse_if_closed(campaign)
-    version = latest_version(campaign.questionnaire_id)
-    response = Response(campaign=campaign, questionnaire_version=version, invitation_key=key)
-    if campaign.mode is Mode.IDENTIFIED:
-        response.invitation_id = invitation.id
-        if invitation.person_id is not None:
-            response.base_revision = current_revision_number(invitation.person_id)
-    prefill = engine.prefill_values(definition_of(version), invitation.prefill or {})
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-            if campaign.mode is Mode.CONFIDENTIAL:
-                db.session.flush()
-                db.session.add(
-                    ConfidentialParticipation(invitation_id=invitation.id, response_id=response.id)
-                )
-            db.session.flush()
-            _upsert_answers(response.id, definition_of(version), prefill)
-    except IntegrityError:
-        # A double tap on «Start» made the same draft twice; keep the first.
-        return db.session.scalars(select(Response).where(Response.invitation_key == key)).one()
-    _track(invitation.id, Invitation.started_on, also=Invitation.opened_on)
-    return response
+    if link.response_id is not None:
+        return _invited_draft(link)
+    refuse_if_closed(link.campaign)
+    created = _create_invited_response(link)
+    if created is None:
+        # A double tap on «Start» made the same draft at the same time; keep the first.
+        return _invited_draft(link)
+    _mark_started(link)
+    return created
 
 
-_INVITED_RESPONSE_STATUS = select(Response.status).where(
-    Response.invitation_key == bindparam("key")
+_INVITED_RESPONSE_ID = select(Response.id).where(Response.invitation_key == bindparam("key"))
+
+
+def _invited_draft(link: PersonalLink) -> Draft:
+    """The draft already made for the link (or by a double tap's other request)."""
+    response_id = link.response_id
+    if response_id is None:
+        response_id = (
+            db.session.connection().execute(_INVITED_RESPONSE_ID, {"key": link.key}).scalar_one()
+        )
+    return load_draft(response_id, link.campaign.slug)
+
+
+_INSERT_PARTICIPATION = insert(ConfidentialParticipation).values(
+    invitation_id=bindparam("invitation_id"), response_id=bindparam("response_id")
 )
 
 
-def invited_response_status(token: str, secret_key: str) -> Status | None:
-    """The status of the response a personal link has led to, None before its first start
-    (the welcome page needs no more of it)."""
-    key = keyed_hash(secret_key, "invitation", token)
-    return db.session.connection().execute(_INVITED_RESPONSE_STATUS, {"key": key}).scalar()
-
-
-def mark_opened(invitation: Invitation) -> None:
-    """A visit of the personal link: the first one's day is kept (response rates)."""
-    _track(invitation.id, Invitation.opened_on)
-
-
-def _track(invitation_id: int, column, *, also=None) -> None:
-    # Days, never times, set once: on the invitation, so they count in every mode without
-    # anything on the response pointing back to it. `also`: a column set in the same
-    # statement unless it is set already (opened when started).
-    values = {column: today()}
-    if also is not None:
-        values[also] = func.coalesce(also, today())
-    db.session.execute(
-        update(Invitation).where(Invitation.id == invitation_id, column.is_(None)).values(values)
+def _create_invited_response(link: PersonalLink) -> Draft | None:
+    """A new draft for the link with its pre-filled answers; None when another request made
+    it first (INSERT … ON CONFLICT (invitation_key) DO NOTHING: one draft per link)."""
+    campaign = link.campaign
+    version_id, _ = link.latest_version
+    questionnaire = link.latest_definition
+    row = {
+        "campaign_id": campaign.id,
+        "questionnaire_version_id": version_id,
+        "invitation_key": link.key,
+        "invitation_id": None,
+        "base_revision": None,
+    }
+    if campaign.mode is Mode.IDENTIFIED:
+        row["invitation_id"] = link.invitation_id
+        if link.person_id is not None:
+            row["base_revision"] = current_revision_number(link.person_id)
+    connection = db.session.connection()
+    response_id = connection.execute(
+        _insert_response_statement(connection.dialect.name), row
+    ).scalar()
+    if response_id is None:
+        return None
+    if campaign.mode is Mode.CONFIDENTIAL:
+        connection.execute(
+            _INSERT_PARTICIPATION,
+            {"invitation_id": link.invitation_id, "response_id": response_id},
+        )
+    prefill = engine.prefill_values(questionnaire, link.prefill or {})
+    stored = _upsert_answers(response_id, questionnaire, prefill)
+    return Draft(
+        id=response_id,
+        status=Status.DRAFT,
+        last_page=None,
+        submitted_on=None,
+        campaign=campaign,
+        questionnaire=questionnaire,
+        answer_rows=tuple((r["question"], r["value"]) for r in stored),
     )
+
+
+_INSERT_RESPONSES: dict[str, Any] = {}
+
+
+def _insert_response_statement(dialect: str):
+    """INSERT a response … ON CONFLICT (invitation_key) DO NOTHING RETURNING its id (no row
+    when the link's draft exists already), built once per dialect."""
+    if dialect not in _INSERT_RESPONSES:
+        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _INSERT_RESPONSES[dialect] = (
+            insert_(Response)
+            .on_conflict_do_nothing(index_elements=["invitation_key"])
+            .returning(Response.id)
+        )
+    return _INSERT_RESPONSES[dialect]
+
+
+# Days, never times, set once: on the invitation, so they count in every mode without
+# anything on the response pointing back to it.
+_MARK_OPENED = (
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"), Invitation.opened_on.is_(None))
+    .values(opened_on=bindparam("day"))
+)
+# Started is opened too, unless it was opened before.
+_MARK_STARTED = (
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"), Invitation.started_on.is_(None))
+    .values(
+        started_on=bindparam("day"),
+        opened_on=func.coalesce(Invitation.opened_on, bindparam("day")),
+    )
+)
+
+
+def mark_opened(link: PersonalLink) -> None:
+    """A visit of the personal link: the first one's day is kept (response rates). Nothing
+    to write when the link was read opened already."""
+    if link.opened_on is None:
+        _mark(_MARK_OPENED, link.invitation_id)
+
+
+def _mark_started(link: PersonalLink) -> None:
+    if link.started_on is None:
+        _mark(_MARK_STARTED, link.invitation_id)
+
+
+def _mark(statement, invitation_id: int) -> None:
+    db.session.connection().execute(statement, {"invitation_id": invitation_id, "day": today()})
 
 
 def current_revision_number(person_id: int) -> int:
@@ -405,9 +558,10 @@ def _upsert_statement(dialect: str):
 
 def _upsert_answers(
     response_id: str, questionnaire: engine.Questionnaire, values: Mapping[str, Any]
-) -> None:
+) -> list[dict[str, Any]]:
+    """Store the values; returns the rows stored (question, serialized value)."""
     if not values:
-        return
+        return []
     rows = [
         {
             "response_id": response_id,
@@ -418,6 +572,7 @@ def _upsert_answers(
     ]
     connection = db.session.connection()
     connection.execute(_upsert_statement(connection.dialect.name), rows)
+    return rows
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,7 @@ from survey import engine
 from survey.answering import presenting, services
 from survey.answering.models import Response, Status
 from survey.campaigns.models import Campaign
-from survey.campaigns.services import campaign_by_id, find_campaign, find_invitation
+from survey.campaigns.services import campaign_by_id, find_campaign
 from survey.db import today
 from survey.extensions import db
 from survey.i18n import current_language
@@ -198,21 +198,24 @@ def _definition_for(slug: str, response):
 
 @bp.get("/i/<token>")
 def invitation(token: str):
-    found = find_invitation(token)
-    if found is None:
+    link = services.personal_link(token, current_app.config["SECRET_KEY"])
+    if link is None:
         return render_template("answering/invalid_link.html"), 404
-    campaign = found.campaign
-    services.mark_opened(found)
-    status = services.invited_response_status(token, current_app.config["SECRET_KEY"])
-    if found.used_on is not None or status is Status.SUBMITTED:
-        return render_template("answering/already_answered.html", campaign=_campaign_view(campaign))
+    campaign = link.campaign
+    services.mark_opened(link)
+    status = link.response_status
+    if link.used_on is not None or status is Status.SUBMITTED:
+        return render_template(
+            "answering/already_answered.html",
+            campaign=_campaign_view(campaign, link.latest_definition),
+        )
     try:
         services.refuse_if_closed(campaign)
     except services.CampaignClosed as error:
         return _closed(error, draft=status is not None)
     return render_template(
         "answering/welcome.html",
-        campaign=_campaign_view(campaign),
+        campaign=_campaign_view(campaign, link.latest_definition),
         draft=status is not None,
         submitted=False,
         start_url=url_for(".start_invitation", token=token),
@@ -222,17 +225,17 @@ def invitation(token: str):
 
 @bp.post("/i/<token>")
 def start_invitation(token: str):
-    found = find_invitation(token)
-    if found is None:
+    link = services.personal_link(token, current_app.config["SECRET_KEY"])
+    if link is None:
         return render_template("answering/invalid_link.html"), 404
-    if found.used_on is not None:
+    if link.used_on is not None:
         return redirect(url_for(".invitation", token=token))
     try:
-        response = services.response_for_invitation(found, token, current_app.config["SECRET_KEY"])
+        draft = services.response_for_invitation(link)
     except services.CampaignClosed as error:
         return _closed(error)
-    _remember(found.campaign, response, invitation_id=found.id)
-    return _continue(found.campaign, response)
+    _remember(link.campaign, draft, invitation_id=link.invitation_id)
+    return _continue(link.campaign, draft)
 
 
 @bp.route("/s/<slug>/fortsett", methods=["GET", "POST"])
@@ -260,7 +263,8 @@ def resume(slug: str):
     return _continue(campaign, response)
 
 
-def _continue(campaign: Campaign, response: Response):
+def _continue(campaign: Campaign | services.CampaignInfo, response: Response | services.Draft):
+    """To the receipt, or to the page the respondent left (the first relevant one)."""
     if response.status is Status.SUBMITTED:
         return redirect(url_for(".receipt", slug=campaign.slug))
     questionnaire = services.questionnaire_of(response)

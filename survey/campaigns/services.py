@@ -172,12 +172,19 @@ def invitation_path(token: str) -> str:
     return f"/i/{token}"
 
 
-def find_invitation(token: str) -> Invitation | None:
+def link_token_hash(token: str) -> str | None:
+    """The hash a link's invitation is found by; None for a token no link has (empty, or
+    longer than any)."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalars(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    ).first()
+    return hash_token(token)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    token_hash = link_token_hash(token)
+    if token_hash is None:
+        return None
+    return db.session.scalars(select(Invitation).where(Invitation.token_hash == token_hash)).first()
 
 
 def find_campaign(slug: str) -> Campaign | None:
