@@ -628,6 +628,33 @@ _IDENTIFIED_QUERY = (
 )
 
 
+# Submitting: the claim (a draft becomes submitted once), the answers that are not final
+# removed, the invitation marked used (a day).
+_CLAIM = (
+    update(Response)
+    .where(Response.id == bindparam("response_id"), Response.status == Status.DRAFT)
+    .values(status=Status.SUBMITTED, submitted_on=bindparam("day"), resume_hash=None)
+)
+_CLAIM_ANONYMOUS = _CLAIM.values(invitation_key=None)
+_DELETE_UNKEPT = delete(Answer).where(
+    Answer.response_id == bindparam("response_id"),
+    Answer.question.not_in(bindparam("kept", expanding=True)),
+)
+_MARK_USED = (
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"), Invitation.used_on.is_(None))
+    .values(used_on=bindparam("day"))
+)
+
+
+def _may_hold_more_than(response: Response | Draft, final: Mapping[str, Any]) -> bool:
+    """Whether the response may have stored answers beyond `final`: a draft knows the
+    answers it was read with in this transaction; a Response object is not asked."""
+    if isinstance(response, Draft):
+        return any(name not in final for name, _ in response.answer_rows)
+    return True
+
+
 def submit(
     response: Response | Draft,
     questionnaire: engine.Questionnaire,
@@ -640,42 +667,25 @@ def submit(
     if answers is None:
         answers = stored_answers(response, questionnaire)
     final = engine.final_answers(questionnaire, answers, today())
-    claimed = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status == Status.DRAFT)
-        .values(status=Status.SUBMITTED, submitted_on=today(), resume_hash=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        return Submission(False)
-    db.session.execute(
-        delete(Answer).where(Answer.response_id == response.id, Answer.question.not_in(list(final)))
-    )
     campaign = response.campaign
-    if campaign.mode is Mode.ANONYMOUS:
-        # Cut the last thread from the invitation to the answers.
-        db.session.execute(
-            update(Response).where(Response.id == response.id).values(invitation_key=None)
-        )
+    connection = db.session.connection()
+    # Anonymous: the claim also cuts the last thread from the invitation to the answers.
+    claim = _CLAIM_ANONYMOUS if campaign.mode is Mode.ANONYMOUS else _CLAIM
+    if connection.execute(claim, {"response_id": response.id, "day": today()}).rowcount != 1:
+        return Submission(False)
+    if _may_hold_more_than(response, final):
+        connection.execute(_DELETE_UNKEPT, {"response_id": response.id, "kept": list(final)})
     if invitation_id is not None:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation_id, Invitation.used_on.is_(None))
-            .values(used_on=today())
-        )
+        connection.execute(_MARK_USED, {"invitation_id": invitation_id, "day": today()})
     if campaign.mode is not Mode.IDENTIFIED:
         return Submission(True)
     # Identified: the response keeps its invitation, so the person is known even when the
     # answers were resumed in another browser.
-    row = db.session.execute(_IDENTIFIED_QUERY, {"response_id": response.id}).first()
+    row = connection.execute(_IDENTIFIED_QUERY, {"response_id": response.id}).first()
     if row is None or row.person_id is None:
         return Submission(True)
     if invitation_id != row.id:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == row.id, Invitation.used_on.is_(None))
-            .values(used_on=today())
-        )
+        connection.execute(_MARK_USED, {"invitation_id": row.id, "day": today()})
     # Identified answers are personal data: their submission is a change on record.
     audit.record(
         audit.Action.CHANGE,
