@@ -481,7 +481,7 @@ def response_by_resume_code(campaign: Campaign, code: str) -> Response | None:
 
 
 def stored_answers(
-    response: Response | Draft, questionnaire: engine.Questionnaire
+    response: Response | Draft | SentResponse, questionnaire: engine.Questionnaire
 ) -> dict[str, Any]:
     """The response's answers as engine values. A draft brings the ones it was read with;
     call it before saving anything to the draft."""
@@ -718,6 +718,52 @@ GUIDE_ID = "kartleggingssamtale"
 def guide_definition() -> engine.Questionnaire | None:
     found = latest_version(GUIDE_ID)
     return definition_of(found) if found is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class SentResponse:
+    """What a receipt shows of a response, read in one query of plain columns without its
+    answers (stored_answers reads them by `id` when a receipt needs them)."""
+
+    id: str
+    status: Status
+    submitted_on: dt.date | None
+    campaign: CampaignInfo
+    questionnaire: engine.Questionnaire
+
+
+_SENT_QUERY = (
+    select(
+        Response.id,
+        Response.status,
+        Response.submitted_on,
+        *_CAMPAIGN_INFO_COLUMNS,
+        QuestionnaireVersion.id,
+        QuestionnaireVersion.fingerprint,
+    )
+    .join(Campaign, Response.campaign_id == Campaign.id)
+    .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
+    .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
+)
+
+
+def load_sent(response_id: str, slug: str) -> SentResponse | None:
+    """The response with this id in the campaign with this slug, for its receipt."""
+    row = (
+        db.session.connection()
+        .execute(_SENT_QUERY, {"response_id": response_id, "slug": slug})
+        .first()
+    )
+    if row is None:
+        return None
+    (rid, status, submitted_on, *campaign, version_id, fingerprint) = row
+    return SentResponse(
+        id=rid,
+        status=status,
+        submitted_on=submitted_on,
+        campaign=CampaignInfo(*campaign),
+        questionnaire=definition_by_id(version_id, fingerprint),
+    )
 
 
 def recorded_changes(recorded: Mapping[str, Any] | None) -> dict[str, Any] | None:

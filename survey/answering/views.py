@@ -451,7 +451,8 @@ def submit(slug: str):
 
 @bp.get("/s/<slug>/kvittering")
 def receipt(slug: str):
-    response = _draft_in_session(slug)
+    response_id = session.get("responses", {}).get(slug)
+    response = services.load_sent(response_id, slug) if response_id else None
     if response is None or response.status is not Status.SUBMITTED:
         _campaign_or_404(slug)
         return redirect(url_for(".welcome", slug=slug))

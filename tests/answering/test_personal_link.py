@@ -1,6 +1,6 @@
 """A personal link's requests (issue 13, «fast where it counts»): the statements its welcome
-page, its start and its send run, and a double tap on «Start» that makes one draft even when
-both requests read the link before either made it."""
+page, its start, its send and the receipt run, and a double tap on «Start» that makes one
+draft even when both requests read the link before either made it."""
 
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ def test_the_link_reads_once_and_writes_what_it_marks(app, respondent, mode, wri
     # invitation marked used. Every stored answer is final, so there is nothing to delete.
     assert respondent.last.headers["Location"].endswith("/kvittering")
     assert len(seen) == 3, seen
+    with statements(app) as seen:
+        respondent.get(respondent.last.headers["Location"])
+    # The receipt: the response with its campaign and version, without its answers.
+    assert respondent.last.status_code == 200
+    assert len(seen) == 1 and "answer" not in seen[0], seen
     with app.app_context():
         row = find_invitation(token)
         assert row.opened_on == row.started_on == row.used_on == days(0)
