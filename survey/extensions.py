@@ -64,18 +64,43 @@ class SignedCookieSessions(SecureCookieSessionInterface):
 
 
 def limit_only_decorated_routes(app: Flask) -> None:
-    """Drop the limiter's check before every request (called once the blueprints are
+    """Drop the limiter's hooks on every request (called once the blueprints are
     registered). There are no default, application or blueprint limits, only the ones
     `@limiter.limit` puts on the log-in routes, and that decorator checks them itself when
     its view runs; the check before every request found nothing to count on any other
-    route, at a cost on each (issue 13: the answering flow)."""
+    route, at a cost on each (issue 13: the answering flow). Its hook after every request
+    adds the rate-limit headers (RATELIMIT_HEADERS_ENABLED, off) and counts the limits
+    with a `deduct_when` (there are none), and its teardown clears what those two read: with
+    neither, both do nothing, and go too."""
     manager = limiter.limit_manager
     if manager._default_limits or manager._application_limits or manager._blueprint_limits:
         return  # limits for every route or a blueprint: keep the check that applies them
-    check = limiter._check_request_limit
-    funcs = app.before_request_funcs.get(None, [])
-    if check in funcs:
-        funcs.remove(check)
+    _drop(app.before_request_funcs, lambda hook: hook == limiter._check_request_limit)
+    if limiter._headers_enabled or _deducts_conditionally(manager):
+        return
+    _drop(app.after_request_funcs, _injects_headers)
+    _drop(app.teardown_request_funcs, lambda hook: hook == limiter._Limiter__release_context)
+
+
+def _injects_headers(func) -> bool:
+    # The limiter registers `partial(Limiter.__inject_headers, limiter)`.
+    return getattr(func, "func", None) is Limiter._Limiter__inject_headers and func.args == (
+        limiter,
+    )
+
+
+def _deducts_conditionally(manager) -> bool:
+    return any(
+        getattr(limit, "deduct_when", None) is not None
+        for limits in manager._decorated_limits.values()
+        for limit in limits
+    )
+
+
+def _drop(hooks: dict, is_limiters) -> None:
+    """Take the app-wide hooks that `is_limiters` picks out of `hooks`."""
+    funcs = hooks.get(None, [])
+    funcs[:] = [hook for hook in funcs if not is_limiters(hook)]
 
 
 __all__ = [

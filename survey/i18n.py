@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+from functools import cache
+
+from babel import Locale
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import get_locale, get_translations
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 
-def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+def select_locale() -> Locale:
+    """The request's locale (flask-babel's `locale_selector`, once per request)."""
+    return _locale(_language_code(current_app.config))
+
+
+def _language_code(config) -> str:
+    languages = config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -17,15 +25,28 @@ def select_locale() -> str:
     best = request.accept_languages.best_match([*languages, "no"])
     if best == "no":
         return "nb"
-    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return best or config["BABEL_DEFAULT_LOCALE"]
+
+
+@cache
+def _locale(code: str) -> Locale:
+    # flask-babel parses what the selector gives on every request; a Locale it is handed as
+    # it is. Locales are values, and the codes are the few of LANGUAGES.
+    return Locale.parse(code)
+
+
+def _babel_state():
+    """flask-babel's namespace on `g` for the app context, None before it has one (or
+    outside an app context). One look-up of `g` (a context-local proxy) instead of several."""
+    if not has_app_context():
+        return None
+    return getattr(g._get_current_object(), "_flask_babel", None)
 
 
 def current_language() -> str:
     """The request's language code, as `str(get_locale() or "nb")` gives it, kept beside
     flask-babel's locale for the rest of the request (a page asks for it many times)."""
-    if not g:  # outside an app context, where get_locale() gives None
-        return "nb"
-    state = g.get("_flask_babel")
+    state = _babel_state()
     locale = getattr(state, "babel_locale", None)
     cached = getattr(state, "survey_language", None)
     if locale is None or cached is None or cached[0] is not locale:
@@ -43,7 +64,7 @@ def request_translations():
     The lookup is kept beside the locale in flask-babel's own per-request namespace, and used
     only while that locale object is the one flask-babel holds: `force_locale` and `refresh`
     replace it, and a new locale finds its translations again."""
-    state = g.get("_flask_babel")
+    state = _babel_state()
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         return get_translations()

@@ -33,6 +33,18 @@ def _static_url(script_root: str, static_folder: str, filename: str) -> str:
     return url_for("static", filename=filename, v=_static_hash(static_folder, filename))
 
 
+def fixed_url(endpoint: str) -> str:
+    """`url_for(endpoint)` of a page without arguments: the header's and footer's links,
+    on every page. Built once per process and mount point, as static_url's (the URL map
+    does not change while the app runs)."""
+    return _fixed_url(request.script_root, endpoint)
+
+
+@cache
+def _fixed_url(script_root: str, endpoint: str) -> str:
+    return url_for(endpoint)
+
+
 FIELD_MACRO = ("answering/_fields.html", "field")
 
 
@@ -91,4 +103,5 @@ def init_app(app: Flask) -> None:
             "current_lang": lang,
             "language_links": [(code, LANGUAGE_NAMES[code]) for code in app.config["LANGUAGES"]],
             "static_url": static_url,
+            "fixed_url": fixed_url,
         }

@@ -17,14 +17,17 @@ from survey.extensions import db
 
 
 def enforce_policy():
-    endpoint = request.endpoint
+    # Runs before every request: the context-local proxies are looked up once each.
+    current_request = request._get_current_object()
+    endpoint = current_request.endpoint
     if endpoint is None:
         return None  # routing already answers 404 or 405
     rule = rule_for(endpoint)
     if rule is None:
         current_app.logger.error("endpoint %s is missing from the access policy", endpoint)
         abort(403)
-    if current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if user.is_authenticated:
         if idle_expired():
             log_out()
             if not rule.public:
@@ -32,16 +35,17 @@ def enforce_policy():
                     _("You were logged out after a period of inactivity. Please log in again."),
                     "info",
                 )
-                return redirect(url_for("auth.login", next=request.full_path))
+                return redirect(url_for("auth.login", next=current_request.full_path))
+            user = current_user._get_current_object()  # logged out: anonymous now
         else:
             session["seen"] = int(time.time())
     if rule.public:
         return None
-    if not current_user.is_authenticated:
-        if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path))
+    if not user.is_authenticated:
+        if current_request.method == "GET":
+            return redirect(url_for("auth.login", next=current_request.full_path))
         abort(401)
-    scopes = {rule.grants[role] for role in current_user.roles if role in rule.grants}
+    scopes = {rule.grants[role] for role in user.roles if role in rule.grants}
     if not scopes:
         abort(403)
     g.scopes = scopes

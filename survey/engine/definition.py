@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from survey.engine.expressions import Node
+from survey.engine.expressions import Node, references
 
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
@@ -194,6 +194,34 @@ class Questionnaire:
     @cached_property
     def _page_indexes(self) -> dict[str, int]:
         return {page.name: index for index, page in enumerate(self.pages)}
+
+    @cached_property
+    def question_page_indexes(self) -> dict[str, int]:
+        """Each question's page, as its index in `pages`."""
+        return {
+            question.name: index
+            for index, page in enumerate(self.pages)
+            for question in page.questions
+        }
+
+    @cached_property
+    def page_references(self) -> dict[str, frozenset[str]]:
+        """Each page's name → the questions its relevance refers to."""
+        return {
+            page.name: frozenset(references(page.relevant) if page.relevant else ())
+            for page in self.pages
+        }
+
+    @cached_property
+    def question_references(self) -> dict[str, frozenset[str]]:
+        """Each question's name → the questions whether it is shown hangs on: those its own
+        relevance and its page's refer to. The progress on every page view asks."""
+        return {
+            question.name: self.page_references[page.name]
+            | frozenset(references(question.relevant) if question.relevant else ())
+            for page in self.pages
+            for question in page.questions
+        }
 
     def question(self, name: str) -> Question:
         """The question called `name`; KeyError if there is none."""

@@ -20,7 +20,6 @@ from survey.engine.expressions import (
     Node,
     evaluate,
     is_empty,
-    references,
     truthy,
 )
 
@@ -151,13 +150,14 @@ class Progress(NamedTuple):
     settled: bool  # True when `total` can no longer change on the way forward
 
 
-def _settled_by(q: Questionnaire, resolved: _Resolved, names: set[str], current_index: int) -> bool:
+def _settled_by(
+    q: Questionnaire, resolved: _Resolved, names: Collection[str], current_index: int
+) -> bool:
     """Whether the values of `names` can no longer change on the way forward from the current
     page: each is on an earlier page (so answered by now), or hidden by answers that are, and
     likewise for everything its relevance hangs on."""
-    page_of = {
-        question.name: q.page_index(page.name) for page in q.pages for question in page.questions
-    }
+    page_of = q.question_page_indexes
+    depends_on = q.question_references
     visiting: set[str] = set()
 
     def settled(name: str) -> bool:
@@ -167,17 +167,13 @@ def _settled_by(q: Questionnaire, resolved: _Resolved, names: set[str], current_
             return False
         visiting.add(name)
         try:
-            index = page_of[name]
-            page = q.pages[index]
-            depends_on = set()
-            for node in (q.question(name).relevant, page.relevant):
-                if node is not None:
-                    depends_on |= references(node)
-            if not all(settled(other) for other in depends_on):
+            if not all(settled(other) for other in depends_on[name]):
                 return False
+            index = page_of[name]
             if index < current_index:
                 return True
             # Not answered yet: settled only if it stays hidden, so its value stays empty.
+            page = q.pages[index]
             return not (resolved.page_relevant[page.name] and resolved.question_relevant[name])
         finally:
             visiting.discard(name)
@@ -213,7 +209,7 @@ def progress(
         if not counted(page):
             continue
         decided = page.relevant is None or _settled_by(
-            q, resolved, references(page.relevant), index
+            q, resolved, q.page_references[page.name], index
         )
         if resolved.page_relevant[page.name] or not decided:
             later += 1
