@@ -84,3 +84,6 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
+    # `_()` is jinja's alias that looks `gettext` up in the template's context on every call,
+    # for a context that brings its own; none of ours does. The call goes to it directly.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]

@@ -88,6 +88,11 @@ def report_count(value: int | None) -> str:
     return formatting.count(value, str(get_locale() or "nb"))
 
 
+@cache
+def _language_links(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((code, LANGUAGE_NAMES[code]) for code in codes)
+
+
 def init_app(app: Flask) -> None:
     install_template_gettext(app)
     app.add_template_filter(field, "field")
@@ -101,7 +106,7 @@ def init_app(app: Flask) -> None:
         lang = current_language()
         return {
             "current_lang": lang,
-            "language_links": [(code, LANGUAGE_NAMES[code]) for code in app.config["LANGUAGES"]],
+            "language_links": _language_links(tuple(app.config["LANGUAGES"])),
             "static_url": static_url,
             "fixed_url": fixed_url,
         }
