@@ -297,10 +297,11 @@ def page(slug: str, name: str):
     if request.method == "GET":
         return _render_page(campaign, response, questionnaire, current, answers, lang)
 
-    action = request.form.get("action", "next")
-    shown = set(request.form.get("shown", "").split())
+    form = request.form  # one look-up of the request proxy for the form's several reads
+    action = form.get("action", "next")
+    shown = set(form.get("shown", "").split())
     result = engine.read_page(
-        questionnaire, current, request.form.to_dict(flat=False), answers, shown, today()
+        questionnaire, current, form.to_dict(flat=False), answers, shown, today()
     )
 
     if action == "back":
@@ -321,7 +322,7 @@ def page(slug: str, name: str):
         return redirect(url_for(".page", slug=slug, name=previous.name))
 
     if result.errors:
-        raw = presenting.raw_form_values(current, request.form)
+        raw = presenting.raw_form_values(current, form)
         merged = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
         return _render_page(
             campaign,
@@ -348,7 +349,7 @@ def page(slug: str, name: str):
     if result.revealed:
         flash(_("Your answer brought up more questions on this page."), "info")
         return redirect(url_for(".page", slug=slug, name=name, _anchor=f"q-{result.revealed[0]}"))
-    if request.form.get("return_to") == "review" or following is None:
+    if form.get("return_to") == "review" or following is None:
         return redirect(url_for(".review", slug=slug))
     return redirect(url_for(".page", slug=slug, name=following.name))
 
@@ -356,9 +357,10 @@ def page(slug: str, name: str):
 def _render_page(
     campaign, response, questionnaire, current, answers, lang, *, raw=None, errors=None, status=200
 ):
-    position, total, settled = engine.progress(questionnaire, answers, current.name, today())
+    on = today()
+    position, total, settled = engine.progress(questionnaire, answers, current.name, on)
     questions = presenting.page_questions(
-        questionnaire, current, answers, lang, today=today(), raw=raw, errors=errors
+        questionnaire, current, answers, lang, today=on, raw=raw, errors=errors
     )
     error_list = [(q["name"], q["label"], q["error"]) for q in questions if q["error"]]
     return render_template(

@@ -1,0 +1,33 @@
+"""The templates' helpers that every page calls: `_()` and the header's and footer's links
+give what flask-babel's gettext and `url_for` give, in every language and under a mount
+point."""
+
+from __future__ import annotations
+
+import pytest
+from flask import render_template_string, url_for
+from flask_babel import force_locale, gettext
+from markupsafe import Markup
+
+from survey.templating import fixed_url
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_underscore_in_a_template_is_flask_babels_gettext_escaped(app, lang):
+    template = '{{ _("Skip to content") }}|{{ _("Page %(position)s of %(total)s", position="<b>", total=3) }}'
+    with app.test_request_context("/"), force_locale(lang):
+        rendered = render_template_string(template)
+        expected = (
+            f"{Markup.escape(gettext('Skip to content'))}|"
+            f"{Markup.escape(gettext('Page %(position)s of %(total)s', position='<b>', total=3))}"
+        )
+    assert rendered == expected
+    assert "&lt;b&gt;" in rendered
+
+
+@pytest.mark.parametrize("script_root", ["", "/heltid"])
+def test_fixed_links_are_url_for_under_any_mount_point(app, script_root):
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+        for endpoint in ("main.index", "main.privacy", "main.accessibility"):
+            assert fixed_url(endpoint) == url_for(endpoint)
+            assert fixed_url(endpoint).startswith(f"{script_root}/")
