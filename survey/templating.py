@@ -45,6 +45,15 @@ def _fixed_url(script_root: str, endpoint: str) -> str:
     return url_for(endpoint)
 
 
+def macro_of(template: str, name: str):
+    """The macro `name` of `template`, as `{% from template import name %}` gives it: from
+    the template's module made without the caller's context (once, and kept by jinja). An
+    import in a template pays, on every render, jinja's check whether the page's context
+    brings globals of its own (a set difference with the environment's globals, ~20 µs);
+    `{% set name = macro_of(template, name) %}` does not."""
+    return getattr(current_app.jinja_env.get_template(template).module, name)
+
+
 FIELD_MACRO = ("answering/_fields.html", "field")
 
 
@@ -96,6 +105,7 @@ def _language_links(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 def init_app(app: Flask) -> None:
     install_template_gettext(app)
     app.add_template_filter(field, "field")
+    app.add_template_global(macro_of, "macro_of")
     app.add_template_filter(report_cell, "cell")
     app.add_template_filter(report_count, "people")
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default is None

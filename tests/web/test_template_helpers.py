@@ -5,7 +5,7 @@ point."""
 from __future__ import annotations
 
 import pytest
-from flask import render_template_string, url_for
+from flask import g, render_template_string, url_for
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
@@ -31,3 +31,22 @@ def test_fixed_links_are_url_for_under_any_mount_point(app, script_root):
         for endpoint in ("main.index", "main.privacy", "main.accessibility"):
             assert fixed_url(endpoint) == url_for(endpoint)
             assert fixed_url(endpoint).startswith(f"{script_root}/")
+
+
+def test_macro_of_is_what_a_from_import_gives(app):
+    """page.html takes page_form with `macro_of`: the same macro as `{% from %}` imports."""
+    arguments = (
+        '{"name": "p", "title": "<Tittel>"}, [], [("q", "Spørsmål", "Svar mangler")], "Feil",'
+        ' 2, 5, False, "a b", "review"'
+    )
+    imported = f'{{% from "_page_form.html" import page_form %}}{{{{ page_form({arguments}) }}}}'
+    taken = (
+        f'{{% set page_form = macro_of("_page_form.html", "page_form") %}}'
+        f"{{{{ page_form({arguments}) }}}}"
+    )
+    for lang in ("nb", "nn", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            g.csrf_token = "token"  # the same token in both renders
+            rendered = render_template_string(taken)
+            assert rendered == render_template_string(imported)
+            assert 'name="return_to" value="review"' in rendered
