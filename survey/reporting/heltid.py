@@ -19,7 +19,15 @@ from sqlalchemy import case, func, literal_column, null, select, text, union_all
 
 from survey.extensions import db
 from survey.reporting.classification_sql import INVOLUNTARY, STATUS_CODES
-from survey.reporting.facts import BIN_LIMITS, FACTS, REASONS, TILTAK, Settings, classified
+from survey.reporting.facts import (
+    BIN_LIMITS,
+    FACTS,
+    PEOPLE,
+    REASONS,
+    TILTAK,
+    Settings,
+    classified,
+)
 
 DIMENSIONS = ("included", "unit_id", "yrkesgruppe", "kjonn")
 STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
@@ -365,13 +373,11 @@ def trend_days(first: dt.date | None, as_of: dt.date) -> list[dt.date]:
 
 
 def first_effective_on(unit_ids: Collection[int] | None) -> dt.date | None:
-    from survey.accounts.models import Person
-
-    f = FACTS.c
+    f, people = FACTS.c, PEOPLE.c
     query = select(func.min(f.effective_on))
     if unit_ids is not None:
-        query = query.outerjoin(Person, Person.id == f.person_id).where(
-            func.coalesce(Person.unit_id, f.unit_id).in_(sorted(unit_ids))
+        query = query.outerjoin(PEOPLE, people.id == f.person_id).where(
+            func.coalesce(people.unit_id, f.unit_id).in_(sorted(unit_ids))
         )
     return db.session.scalar(query)
 

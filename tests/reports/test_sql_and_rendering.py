@@ -108,6 +108,34 @@ def test_sql_status_equals_classify_for_every_profile(app, threshold):
                 assert code == STATUS_CODES[expected], (record, profile.id)
 
 
+def test_the_heltid_figures_are_core_statements(app):
+    """The report's statements name tables, not mapped classes: the ORM would otherwise
+    compile an entity for each of their hundreds of columns, once per process."""
+    from sqlalchemy import event
+
+    from survey.reporting.heltid import first_effective_on, heltid_figures, trend
+
+    statements = []
+
+    def seen(state):
+        statements.append(state.is_orm_statement)
+
+    with app.app_context():
+        store_records([random_record(random.Random(7)) for _ in range(5)])
+        settings = Settings.from_definitions(load_definitions())
+        session = db.session()
+        event.listen(session, "do_orm_execute", seen)
+        try:
+            day = dt.date(2025, 6, 1)
+            figures = heltid_figures(day, None, settings)
+            trend([dt.date(2024, 12, 31), day], [1], settings)
+            first_effective_on([1])
+        finally:
+            event.remove(session, "do_orm_execute", seen)
+    assert figures.total.n == 5
+    assert statements and not any(statements)
+
+
 def test_ks_pai_2017_distribution_is_reproduced(app, runner, tmp_path):
     from tests.reports.synthetic import PAI_2017, create_municipality
 
