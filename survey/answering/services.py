@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
@@ -114,12 +115,19 @@ _DRAFT_COLUMNS = (
 # connection (Core) rather than through the ORM: they return plain rows anyway. The draft
 # comes with its answers, one row per answer (one row of NULLs for none): one statement for
 # a page view.
-_DRAFT_QUERY = (
-    select(*_DRAFT_COLUMNS, Answer.question, Answer.value)
-    .join(Campaign, Response.campaign_id == Campaign.id)
-    .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
-    .outerjoin(Answer, Answer.response_id == Response.id)
-    .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
+def _response_in_campaign(*columns):
+    """SELECT `columns` of the response with this id in the campaign with this slug, with
+    its campaign and questionnaire version joined (a draft's page views, a receipt)."""
+    return (
+        select(*columns)
+        .join(Campaign, Response.campaign_id == Campaign.id)
+        .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
+    )
+
+
+_DRAFT_QUERY = _response_in_campaign(*_DRAFT_COLUMNS, Answer.question, Answer.value).outerjoin(
+    Answer, Answer.response_id == Response.id
 )
 _ANSWERS_QUERY = select(Answer.question, Answer.value).where(
     Answer.response_id == bindparam("response_id")
@@ -405,20 +413,20 @@ def _create_invited_response(link: PersonalLink) -> Draft | None:
     )
 
 
-_INSERT_RESPONSES: dict[str, Any] = {}
+def _dialect_insert(dialect: str):
+    """The INSERT construct with ON CONFLICT of the database's dialect."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+@functools.cache
 def _insert_response_statement(dialect: str):
     """INSERT a response … ON CONFLICT (invitation_key) DO NOTHING RETURNING its id (no row
     when the link's draft exists already), built once per dialect."""
-    if dialect not in _INSERT_RESPONSES:
-        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        _INSERT_RESPONSES[dialect] = (
-            insert_(Response)
-            .on_conflict_do_nothing(index_elements=["invitation_key"])
-            .returning(Response.id)
-        )
-    return _INSERT_RESPONSES[dialect]
+    return (
+        _dialect_insert(dialect)(Response)
+        .on_conflict_do_nothing(index_elements=["invitation_key"])
+        .returning(Response.id)
+    )
 
 
 # Days, never times, set once: on the invitation, so they count in every mode without
@@ -542,18 +550,13 @@ _SET_POSITION = (
 )
 
 
-_UPSERTS: dict[str, Any] = {}
-
-
+@functools.cache
 def _upsert_statement(dialect: str):
     """INSERT … ON CONFLICT (response, question) DO UPDATE, built once per dialect."""
-    if dialect not in _UPSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Answer)
-        _UPSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=["response_id", "question"], set_={"value": statement.excluded.value}
-        )
-    return _UPSERTS[dialect]
+    statement = _dialect_insert(dialect)(Answer)
+    return statement.on_conflict_do_update(
+        index_elements=["response_id", "question"], set_={"value": statement.excluded.value}
+    )
 
 
 def _upsert_answers(
@@ -732,18 +735,13 @@ class SentResponse:
     questionnaire: engine.Questionnaire
 
 
-_SENT_QUERY = (
-    select(
-        Response.id,
-        Response.status,
-        Response.submitted_on,
-        *_CAMPAIGN_INFO_COLUMNS,
-        QuestionnaireVersion.id,
-        QuestionnaireVersion.fingerprint,
-    )
-    .join(Campaign, Response.campaign_id == Campaign.id)
-    .join(QuestionnaireVersion, Response.questionnaire_version_id == QuestionnaireVersion.id)
-    .where(Response.id == bindparam("response_id"), Campaign.slug == bindparam("slug"))
+_SENT_QUERY = _response_in_campaign(
+    Response.id,
+    Response.status,
+    Response.submitted_on,
+    *_CAMPAIGN_INFO_COLUMNS,
+    QuestionnaireVersion.id,
+    QuestionnaireVersion.fingerprint,
 )
 
 

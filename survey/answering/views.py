@@ -76,8 +76,12 @@ def _response_in_session(campaign: Campaign) -> Response | None:
     return response
 
 
+def _response_id_in_session(slug: str) -> str | None:
+    return session.get("responses", {}).get(slug)
+
+
 def _draft_in_session(slug: str) -> services.Draft | None:
-    response_id = session.get("responses", {}).get(slug)
+    response_id = _response_id_in_session(slug)
     if not response_id:
         return None
     return services.load_draft(response_id, slug)
@@ -453,7 +457,7 @@ def submit(slug: str):
 
 @bp.get("/s/<slug>/kvittering")
 def receipt(slug: str):
-    response_id = session.get("responses", {}).get(slug)
+    response_id = _response_id_in_session(slug)
     response = services.load_sent(response_id, slug) if response_id else None
     if response is None or response.status is not Status.SUBMITTED:
         _campaign_or_404(slug)
