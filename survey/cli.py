@@ -9,6 +9,9 @@ from flask.cli import FlaskGroup, ScriptInfo
 # (create_app(web=False)): `survey report`, and the timers' `outbox send`, `campaign remind`,
 # `maintenance` and `backup`, start a third faster.
 WEB_COMMANDS = frozenset({"serve", "run", "routes", "shell"})
+# Full garbage collections in a command's process: after every 100th collection of the
+# middle generation (CPython's default: every 10th); see _keep_out_of_garbage_collection.
+GC_FULL_EVERY = 100
 
 
 def _create_app():
@@ -34,8 +37,18 @@ def _keep_out_of_garbage_collection() -> None:
     PDF layout of `survey report` (WeasyPrint) leaves many short-lived objects and so
     triggers full collections: they took ~0,5 s of `survey report heltid` (3 000 people), now
     ~0,3 s, and with the last collection at exit the command's CPU time fell by ~0,4 s (3,3 to
-    2,8 s). Only a CLI run's process does it: a web worker keeps its objects to itself."""
+    2,8 s). Only a CLI run's process does it: a web worker keeps its objects to itself.
+
+    Frozen objects no longer count as long-lived, and that count is what holds full
+    collections back (CPython runs one only when the objects that became long-lived since
+    the last exceed a quarter of those): with it near zero, every 10th collection of the
+    middle generation became a full one, 5 in that report at ~40 ms each. A command's
+    process is short-lived, so full collections wait for 100 middle-generation collections
+    (GC_FULL_EVERY) instead: the report then runs with one, ~0,2 s less CPU, for ~5 MiB more
+    memory at its peak; the young generations still collect as before."""
     gc.freeze()
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, GC_FULL_EVERY)
 
 
 class SurveyGroup(FlaskGroup):

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
 
+from survey.cli import GC_FULL_EVERY
 from tests.conftest import ROOT
 
 # Runs the CLI in a fresh interpreter, as the console script does, then reports what the
 # command imported and which routes its app had.
 PROBE = """
-import json, sys
+import gc, json, sys
 from flask import current_app
 from survey.cli import main
 try:
@@ -24,6 +26,8 @@ finally:
 print(json.dumps({
     "views": sorted(m for m in sys.modules if m.endswith(".views")),
     "commands": sorted(m for m in sys.modules if m.endswith(".commands")),
+    "frozen": gc.get_freeze_count(),
+    "gc_threshold": gc.get_threshold(),
 }), file=sys.stderr)
 """
 
@@ -46,6 +50,7 @@ def _survey(database, *args):
     assert result.returncode == 0, result.stderr
     imported = json.loads(result.stderr.strip().splitlines()[-1])
     _survey.command_modules = imported["commands"]
+    _survey.gc = imported["frozen"], imported["gc_threshold"]
     return result.stdout, imported["views"]
 
 
@@ -59,6 +64,9 @@ def test_commands_that_serve_nothing_run_without_the_pages(sqlite_template, tmp_
     assert views == []  # no page was imported to write the report
     # ... nor another command's module, nor the living-document hook of the answer pages
     assert _survey.command_modules == ["survey.reporting.commands"]
+    # the app's objects are frozen, and full collections are rarer (survey.cli)
+    frozen, threshold = _survey.gc
+    assert frozen > 10_000 and threshold[2] == GC_FULL_EVERY > gc.get_threshold()[2]
 
     out, views = _survey(database, "maintenance", "--dry-run")
     assert "would remove: abandoned drafts" in out and views == []
@@ -73,6 +81,7 @@ def test_commands_that_show_the_pages_get_them(sqlite_template, tmp_path):
     out, views = _survey(database, "routes")
     assert "answering.welcome" in out and "/healthz" in out
     assert "survey.answering.views" in views
+    assert _survey.gc == (0, list(gc.get_threshold()))  # a web command's process: as Python has it
 
 
 def test_the_command_table_names_what_each_module_registers():
