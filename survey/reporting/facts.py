@@ -24,8 +24,9 @@ from survey.reporting import jsonsql
 from survey.reporting.classification_sql import (
     accepts_more_weekends,
     accepts_other_workplace,
+    criterion_columns,
     flex_ways,
-    is_heltid,
+    part_time,
     status,
 )
 from survey.reporting.models import (
@@ -302,21 +303,54 @@ def classified(
     name="classified",
     *,
     roster: bool = False,
+    statuses_only: bool = False,
 ):
     """Per person (and day): included (not in a left-out group), mapped (a living document in
     force; with `roster`, 0 for the people on the roster without one), statuses (NULL when
-    not mapped), bin and counted flags."""
+    not mapped), bin and counted flags. With `statuses_only`, what the trend counts: day,
+    person_id, included, mapped, stilling, part_time and the statuses.
+
+    Two layers: the inner one (`answers`) has the per-person figures and each distinct
+    criterion of the profiles as a column (`criterion_columns`); the outer one, the
+    MATERIALIZED CTE, adds each profile's status as a short CASE over those columns, so
+    SQLAlchemy compiles every criterion once, not twice in every profile's status. The
+    databases may still merge the inner layer into the outer one: an OFFSET 0 fence against
+    that made neither SQLite nor PostgreSQL faster (3 000 employees: 25 ms figures, 27 ms
+    trend, either way), so there is none."""
     f = facts(on, unit_ids, settings.exclusions, roster=roster).c
     left_out = [f[f"ex_{group.id}"] == 1 for group in settings.excluded]
     included = case((or_(*left_out), literal(0)), else_=literal(1)) if left_out else literal(1)
-    part_time = case(
-        (f.stilling.is_(None), null()),
-        (is_heltid(f.stilling, settings.threshold), literal(0)),
-        else_=literal(1),
-    )
+    criteria = criterion_columns(f, settings.profiles, settings.threshold)
+    # A figure and, under most profiles, a criterion: one column for both.
+    part_time_column = criteria.pop("part_time", None)
+    if part_time_column is None:
+        part_time_column = part_time(f.stilling, settings.threshold).label("part_time")
+    if statuses_only:
+        figures = [f.day, f.person_id, included.label("included"), f.mapped, f.stilling]
+        figures.append(part_time_column)
+        counted = []
+    else:
+        figures, counted = _figures(f, included, part_time_column), _counted(f, settings)
+    answers = select(*figures, *counted, *criteria.values()).subquery("answers")
+    a = answers.c
+    columns = [
+        *(a[column.name] for column in figures),
+        *(
+            case((a.mapped == 1, status(a, profile, settings.threshold)), else_=null()).label(
+                f"st_{profile.id}"
+            )
+            for profile in settings.profiles
+        ),
+        *(a[column.name] for column in counted),
+    ]
+    return select(*columns).cte(name).prefix_with("MATERIALIZED")
+
+
+def _figures(f, included, part_time_column) -> list:
+    """The classified row's position and wish figures (ahead of the statuses)."""
     wants_more = and_(f.onsket_endring == "storre", f.onsket_prosent > f.stilling)
     wants_less = and_(f.onsket_endring == "mindre", f.onsket_prosent_mindre < f.stilling)
-    columns = [
+    return [
         f.day,
         f.person_id,
         f.unit_id,
@@ -326,21 +360,20 @@ def classified(
         included.label("included"),
         f.mapped,
         bin_of(f.stilling).label("bin"),
-        part_time.label("part_time"),
+        part_time_column,
         f.onsket_endring,
         case((wants_more, f.onsket_prosent - f.stilling), else_=literal(0.0)).label("extra"),
         case((wants_less, f.stilling - f.onsket_prosent_mindre), else_=literal(0.0)).label(
             "reduction"
         ),
-        *(
-            case((f.mapped == 1, status(f, profile, settings.threshold)), else_=null()).label(
-                f"st_{profile.id}"
-            )
-            for profile in settings.profiles
-        ),
+    ]
+
+
+def _counted(f, settings: Settings) -> list:
+    """The classified row's willingness, reasons and exclusion flags (after the statuses)."""
+    return [
         *(_willing(f, tiltak).label(f"w_{tiltak}") for tiltak in TILTAK),
         flex_ways(f).label("flex_ways"),
         *(f[f"arsak_{reason}"] for reason in REASONS),
         *(f[f"ex_{group.id}"] for group in settings.exclusions),
     ]
-    return select(*columns).cte(name).prefix_with("MATERIALIZED")

@@ -388,7 +388,7 @@ def trend(days: Iterable[dt.date], unit_ids: Collection[int] | None, settings: S
     days = list(days)
     if not days:
         return []
-    c = classified(days, unit_ids, settings, name="trend").c
+    c = classified(days, unit_ids, settings, name="trend", statuses_only=True).c
     query = (
         select(
             c.day,

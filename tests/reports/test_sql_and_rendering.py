@@ -3,6 +3,7 @@ and the asset-only fetcher."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import subprocess
@@ -105,6 +106,63 @@ def test_sql_status_equals_classify_for_every_profile(app, threshold):
             for profile, code in zip(settings.profiles, codes, strict=True):
                 # Both count only the answers the guide asks under the others (issue #10, 13).
                 expected = classify(counted(record), profile, heltid_threshold=threshold).status
+                assert code == STATUS_CODES[expected], (record, profile.id)
+
+
+def _variants(definitions) -> tuple:
+    """Profiles the shipped definitions do not have: flexibility counts, a position
+    threshold, a start in part weeks, and criteria two profiles share with other parameters."""
+    songdalen, drammen, surnadal = (
+        definitions.profile(p) for p in ("songdalen", "drammen", "surnadal")
+    )
+    return (
+        dataclasses.replace(songdalen.with_parameters(minimum_flex_count=2), id="flex2"),
+        dataclasses.replace(
+            songdalen.with_parameters(
+                minimum_flex_count=2, flex_items=("langvakter", "kombijobbing", "ledige_vakter")
+            ),
+            id="flex2of3",
+        ),
+        dataclasses.replace(songdalen.with_parameters(minimum_flex_count=5), id="flex5"),
+        dataclasses.replace(
+            drammen.with_parameters(
+                position_threshold=75, requires_across_units=True, start_within_weeks=12.5
+            ),
+            id="under75",
+        ),
+        dataclasses.replace(
+            surnadal.with_parameters(position_threshold=79.9, requires_part_time=False),
+            id="under79_9",
+        ),
+        dataclasses.replace(surnadal.with_parameters(exceptions=()), id="nowaiting"),
+    )
+
+
+@pytest.mark.parametrize("threshold, statuses_only", [("100", False), ("> 90", True)])
+def test_sql_status_equals_classify_for_more_profiles(app, threshold, statuses_only):
+    """As above, for parameters the shipped profiles leave unused, side by side with the
+    shipped profiles whose criteria the statement writes once for all; and the trend's
+    narrower rows (statuses_only) classify alike."""
+    rng = random.Random(f"variants {threshold}")
+    records = [random_record(rng) for _ in range(250)]
+    with app.app_context():
+        store_records(records)
+        definitions = load_definitions()
+        shipped = Settings.from_definitions(definitions, threshold=threshold)
+        profiles = (*shipped.profiles, *_variants(definitions))
+        settings = dataclasses.replace(shipped, profiles=profiles)
+        cte = classified(dt.date(2025, 6, 1), None, settings, statuses_only=statuses_only)
+        c = cte.c
+        rows = db.session.execute(
+            select(Person.ansattnummer, *(c[f"st_{p.id}"] for p in profiles)).join(
+                cte, c.person_id == Person.id
+            )
+        ).all()
+        assert len(rows) == len(records)
+        for number, *codes in rows:
+            record = counted(records[int(number[1:])])
+            for profile, code in zip(profiles, codes, strict=True):
+                expected = classify(record, profile, heltid_threshold=threshold).status
                 assert code == STATUS_CODES[expected], (record, profile.id)
 
 
