@@ -137,8 +137,8 @@ def criteria(profile: Profile, threshold: HeltidThreshold) -> dict[str, Callable
     if p.requires_tried_more_hours:
         found["tried_more_hours"] = lambda f: f.forsokt_flere_timer
     if p.minimum_flex_count > 0:
-        # The items by their place in FLEX_ITEMS: the names of all five pass PostgreSQL's
-        # 63 characters.
+        # The items by their place in FLEX_ITEMS: with their names, all five would not fit in
+        # PostgreSQL's 63 characters.
         items = "".join(str(FLEX_ITEMS.index(item)) for item in p.flex_items)
         found[f"flexible_{p.minimum_flex_count}_of_{items}"] = lambda f: _flexible(
             f, p.minimum_flex_count, p.flex_items
