@@ -1,8 +1,13 @@
 """The `survey` console script: the Flask CLI with this app's commands."""
 
+import atexit
+import contextlib
 import gc
+import os
+import sys
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
 # Commands that serve or look at the pages; every other command gets the app without them
@@ -26,6 +31,7 @@ def _create_app():
     app = create_app(web=web, commands=[command])
     if not web:
         _keep_out_of_garbage_collection()
+        _end_without_teardown(app)
     return app
 
 
@@ -51,6 +57,43 @@ def _keep_out_of_garbage_collection() -> None:
     gc.set_threshold(young, middle, GC_FULL_EVERY)
 
 
+# Set for a command that serves no pages: its process ends without the interpreter's teardown.
+_short_run = False
+
+
+def _end_without_teardown(app: Flask) -> None:
+    """When a command that serves no pages is done, end the process as soon as the exit
+    handlers have run (`_exit`), without the interpreter's teardown: it deallocates every
+    object, module by module, and took ~0,2 s of the ~2 s of `survey report heltid`. Nothing
+    is lost: the command's work is committed, its files written and closed; the exit
+    handlers still flush and close the logs; and the database connections are closed here
+    first, so PostgreSQL sees each session end as usual."""
+    global _short_run
+    _short_run = True
+
+    def close_connections() -> None:
+        from survey.extensions import db
+
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+    atexit.register(close_connections)
+
+
+def _exit(status) -> None:
+    """Run the exit handlers, flush the standard streams and end the process with `status`
+    (a SystemExit's code: None, a number, or a message for stderr), skipping the teardown."""
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(status or 0)
+
+
 class SurveyGroup(FlaskGroup):
     """The Flask CLI, building the app with or without its pages as the command needs, with
     only the command being run registered (survey.COMMAND_MODULES), and
@@ -67,6 +110,15 @@ class SurveyGroup(FlaskGroup):
 
     def _load_plugin_commands(self) -> None:
         self._loaded_plugin_commands = True
+
+    def __call__(self, *args, **kwargs):
+        """The console script's entry (click's test runner calls `main` instead)."""
+        try:
+            return self.main(*args, **kwargs)
+        except SystemExit as done:
+            if _short_run:
+                _exit(done.code)
+            raise
 
 
 main = SurveyGroup(create_app=_create_app, help="Heltid surveys: serve, questionnaires, campaigns.")

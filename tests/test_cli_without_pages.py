@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -111,3 +113,76 @@ def test_help_lists_every_command(sqlite_template, tmp_path):
     for names in COMMAND_MODULES.values():
         for name in names:
             assert f"  {name} " in out, name
+
+
+# The console script as installed: main() in standalone mode, then the process ends.
+SCRIPT = """
+import atexit, sys
+
+class Teardown:
+    def __del__(self):
+        print("teardown", flush=True)
+
+kept_until_teardown = Teardown()
+atexit.register(print, "exit handlers ran")
+from survey.cli import main
+main()
+"""
+
+
+def _script(database, *args):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SURVEY_ENV": "development",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_command_that_serves_nothing_ends_without_the_teardown(sqlite_template, tmp_path):
+    """`survey report` ends once the exit handlers have run: the report is written, the
+    audit entry committed, the output flushed and the exit status kept, but the interpreter
+    does not tear its objects down (survey.cli._end_without_teardown)."""
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, database)
+    report = tmp_path / "heltid.pdf"
+
+    done = _script(database, "report", "heltid", "--out", str(report))
+    assert done.returncode == 0, done.stderr
+    assert report.read_bytes().startswith(b"%PDF")
+    assert f"written to {report}" in done.stderr
+    assert done.stdout.splitlines() == ["exit handlers ran"]  # and no "teardown"
+    assert "Exception" not in done.stderr  # the connections closed in an exit handler
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        exports = connection.execute(
+            "SELECT count(*) FROM audit_entry WHERE object_type = 'heltid_report'"
+        ).fetchone()[0]
+    assert exports == 1
+
+    wrong = _script(database, "report", "heltid", "--out", str(tmp_path / "heltid.txt"))
+    assert wrong.returncode == 1
+    assert "use a .pdf, .html, .csv or .xlsx file" in wrong.stderr
+    assert wrong.stdout.splitlines() == ["exit handlers ran"]
+
+    usage = _script(database, "report", "heltid")
+    assert usage.returncode == 2 and "Missing option '--out'" in usage.stderr
+
+    helped = _script(database, "report", "--help")
+    assert helped.returncode == 0 and "PDF reports" in helped.stdout
+
+
+def test_a_command_that_serves_pages_ends_as_python_does(sqlite_template, tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, database)
+    done = _script(database, "routes")
+    assert done.returncode == 0, done.stderr
+    assert "answering.welcome" in done.stdout
+    assert done.stdout.splitlines()[-2:] == ["exit handlers ran", "teardown"]
