@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from survey.answering import presenting
+from survey.answering import presenting, services
+from survey.answering.models import Answer
 from survey.extensions import db
-from tests.answering.helpers import WANTS_MORE, invite, make_campaign, start
+from tests.answering.helpers import WANTS_MORE, answer_pages, invite, make_campaign, start
 
 CSRF = re.compile(r'name="csrf_token" value="[^"]+"')
 
@@ -90,3 +91,27 @@ def test_kept_field_html_is_the_macros_in_the_pages_language(app, respondent, mo
         if question.name == "enhet"
     ]
     assert len(kept) >= 2 and all(kept)  # one per language, filled in
+
+
+def test_the_draft_read_in_one_row_holds_the_answers_as_stored(app, respondent):
+    """The database gathers the draft's answers into the draft's row (one JSON array): text,
+    numbers and lists come back as the answer table holds them, and a draft without answers
+    has none."""
+    campaign_id, slug = make_campaign(app, "confidential")
+    first = start(respondent, invite(app, campaign_id))
+    with respondent.client.session_transaction() as cookie:
+        response_id = cookie["responses"][slug]
+    with app.app_context():
+        draft = services.load_draft(response_id, slug)
+        assert draft.answer_rows == ()
+        assert services.load_draft(response_id, "another-campaign") is None
+    answer_pages(respondent, first, WANTS_MORE)
+    with app.app_context():
+        draft = services.load_draft(response_id, slug)
+        stored = db.session.execute(
+            select(Answer.question, Answer.value).where(Answer.response_id == response_id)
+        ).all()
+    assert sorted(draft.answer_rows) == sorted(map(tuple, stored))
+    values = dict(draft.answer_rows)
+    assert values["andre_vakter"] == ["dag", "kveld"]
+    assert values["stillingsprosent"] == 50 and values["enhet"] == "hjemmetjenesten"
