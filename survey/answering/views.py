@@ -297,9 +297,8 @@ def page(slug: str, name: str):
             back_url=url_for(".page", slug=slug, name=relevant_names[0]),
         ), 409 if request.method == "POST" else 404
 
-    lang = _lang()
     if request.method == "GET":
-        return _render_page(campaign, response, questionnaire, current, answers, lang)
+        return _render_page(campaign, response, questionnaire, current, answers, _lang())
 
     form = request.form  # one look-up of the request proxy for the form's several reads
     action = form.get("action", "next")
@@ -334,7 +333,7 @@ def page(slug: str, name: str):
             questionnaire,
             current,
             merged,
-            lang,
+            _lang(),
             raw=raw,
             errors=result.errors,
             status=422,

@@ -1,14 +1,16 @@
 """The templates' helpers that every page calls: `_()` and the header's and footer's links
 give what flask-babel's gettext and `url_for` give, in every language and under a mount
-point."""
+point; the language a request gets from its Accept-Language header is werkzeug's best match,
+whether the header's choice is kept or not."""
 
 from __future__ import annotations
 
 import pytest
-from flask import g, render_template_string, url_for
+from flask import g, render_template_string, request, url_for
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
+from survey import i18n
 from survey.templating import fixed_url
 
 
@@ -23,6 +25,28 @@ def test_underscore_in_a_template_is_flask_babels_gettext_escaped(app, lang):
         )
     assert rendered == expected
     assert "&lt;b&gt;" in rendered
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "nb-NO,nb;q=0.9,no;q=0.8",
+        "no",
+        "nn-NO,nn;q=0.9,en;q=0.5",
+        "en-GB,en;q=0.9",
+        "de-DE,de;q=0.9",
+        "sv;q=0.9,no;q=0.8,en;q=0.9",
+        "*",
+        "de, " * 60 + "en;q=0.1",  # longer than the headers whose choice is kept
+    ],
+)
+def test_language_from_accept_language_is_werkzeugs_best_match(app, header):
+    with app.test_request_context("/", headers={"Accept-Language": header}):
+        best = request.accept_languages.best_match([*app.config["LANGUAGES"], "no"])
+        expected = "nb" if best == "no" else best or app.config["BABEL_DEFAULT_LOCALE"]
+        for _ in range(2):  # the second time from the kept choice, when it is kept
+            assert i18n._language_code(app.config) == expected
 
 
 @pytest.mark.parametrize("script_root", ["", "/heltid"])
