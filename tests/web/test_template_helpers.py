@@ -27,6 +27,19 @@ def test_underscore_in_a_template_is_flask_babels_gettext_escaped(app, lang):
     assert "&lt;b&gt;" in rendered
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_kept_template_texts_are_gettexts_in_each_language_and_escaping(app, lang):
+    """`_()` without variables keeps its text per language: the second render (from the kept
+    text) is the first, and each is flask-babel's gettext, escaped or not as the template."""
+    escaped = '{{ _("Skip to content") }}|{{ _("Heltid") }}'
+    unescaped = f"{{% autoescape false %}}{escaped}{{% endautoescape %}}"
+    with app.test_request_context("/"), force_locale(lang):
+        texts = (gettext("Skip to content"), gettext("Heltid"))
+        for _ in range(2):
+            assert render_template_string(escaped) == "|".join(map(Markup.escape, texts))
+            assert render_template_string(unescaped) == "|".join(texts)
+
+
 @pytest.mark.parametrize(
     "header",
     [
