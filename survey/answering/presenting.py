@@ -81,10 +81,10 @@ def display_value(
     """An answer as the respondent would read it on the review page."""
     if value is None or value == "" or value == []:
         return ""
-    labels = {choice.value: choice.label_for(audience).get(lang) for choice in question.choices}
-    if question.type == "select_multiple":
-        return ", ".join(labels.get(v, v) for v in value)
-    if question.type in ("select_one", "likert"):
+    if question.type in ("select_multiple", "select_one", "likert"):
+        labels = {choice["value"]: choice["label"] for choice in _choices(question, lang, audience)}
+        if question.type == "select_multiple":
+            return ", ".join(labels.get(v, v) for v in value)
         return labels.get(str(value), str(value))
     if question.type == "yes_no":
         return _("Yes") if value == "yes" else _("No")
@@ -108,6 +108,12 @@ def form_value(question: engine.Question, value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _choices(question: engine.Question, lang: str, audience: str) -> list[dict[str, str]]:
+    """`choices_of`, as the question's static view keeps it (the review shows every answer's
+    label: the labels are not looked up again for each)."""
+    return _static_view(question, lang, audience)["choices"]
 
 
 def choices_of(
@@ -401,8 +407,12 @@ def _piped_labels(
     today: dt.date,
     audience: str,
 ) -> Callable[[engine.Question], str]:
-    """A function giving a question's label with the answers it pipes filled in."""
-    names = {name for question in questions for name in question_piped_names(question)}
+    """A function giving a question's label with the answers it pipes filled in. The names
+    and the label come from the questions' static views: worked out once per process, not on
+    every view of the review or the receipt."""
+    names = {
+        name for question in questions for name in _static_view(question, lang, audience)["piped"]
+    }
     values = (
         piped_values(questionnaire, names, answers, lang, today=today, audience=audience)
         if names
@@ -410,7 +420,7 @@ def _piped_labels(
     )
 
     def label(question: engine.Question) -> str:
-        return engine.pipe(question.label_for(audience).get(lang), values)
+        return engine.pipe(_static_view(question, lang, audience)["label"], values)
 
     return label
 
