@@ -1,5 +1,5 @@
 """The templates' helpers that every page calls: `_()` and the header's and footer's links
-give what flask-babel's gettext and `url_for` give, in every language and under a mount
+(the language links too) give what flask-babel's gettext and `url_for` give, in every language and under a mount
 point; the language a request gets from its Accept-Language header is werkzeug's best match,
 whether the header's choice is kept or not."""
 
@@ -10,8 +10,8 @@ from flask import g, render_template_string, request, url_for
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
-from survey import i18n
-from survey.templating import fixed_url
+from survey import i18n, templating
+from survey.templating import fixed_url, language_url
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
@@ -68,6 +68,27 @@ def test_fixed_links_are_url_for_under_any_mount_point(app, script_root):
         for endpoint in ("main.index", "main.privacy", "main.accessibility"):
             assert fixed_url(endpoint) == url_for(endpoint)
             assert fixed_url(endpoint).startswith(f"{script_root}/")
+
+
+@pytest.mark.parametrize("script_root", ["", "/heltid"])
+@pytest.mark.parametrize(
+    "path",
+    ["/s/abc/side/stilling", "/s/abc/side/stilling?return_to=review", "/s/ab%C3%A6/oppsummering"],
+)
+def test_language_links_are_url_for_under_any_mount_point(app, script_root, path):
+    with app.test_request_context(path, base_url=f"http://localhost{script_root}/"):
+        for code in app.config["LANGUAGES"]:
+            expected = url_for("main.set_language", code=code, next=request.full_path)
+            for _ in range(2):  # the second time from the kept link
+                assert language_url(code) == expected
+
+
+def test_a_language_link_with_a_secret_in_its_address_is_not_kept(app):
+    with app.test_request_context("/i/personal-token"):
+        kept = templating._language_url.cache_info().currsize
+        link = language_url("en")
+        assert link == url_for("main.set_language", code="en", next=request.full_path)
+        assert templating._language_url.cache_info().currsize == kept
 
 
 def test_macro_of_is_what_a_from_import_gives(app):
