@@ -67,6 +67,18 @@ def test_changing_an_early_answer_hides_everything_that_depended_on_it(full):
     }
 
 
+def test_answers_changed_in_place_are_judged_again(full):
+    """The relevance of the last few answers is kept per thread: answers changed in place
+    after a call, a selection's list too, are not judged by the earlier result."""
+    answers = {**DEEP, "arbeidsformer": ["helg", "langvakt"]}
+    assert "helg" in names(relevant_pages(full, answers, TODAY))
+    answers["arbeidsformer"].remove("helg")
+    assert "helg" not in names(relevant_pages(full, answers, TODAY))
+    answers["stillingsprosent"] = 100.0
+    assert names(relevant_pages(full, answers, TODAY)) == ["stilling", "avslutning"]
+    assert "helg" in names(relevant_pages(full, DEEP, TODAY))  # an earlier one, found again
+
+
 def test_relevant_questions_on_a_page(full):
     page = full.page("onske")
     assert "antall_helger" in names(relevant_questions(full, page, DEEP, TODAY))
