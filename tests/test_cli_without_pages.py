@@ -34,21 +34,26 @@ print(json.dumps({
 """
 
 
-def _survey(database, *args):
+def _run(script: str, database, *args) -> subprocess.CompletedProcess:
+    """`script` in a fresh interpreter with `args` as its command line, on `database`."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SURVEY_ENV": "development",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _survey(database, *args):
+    result = _run(PROBE, database, *args)
     assert result.returncode == 0, result.stderr
     imported = json.loads(result.stderr.strip().splitlines()[-1])
     _survey.command_modules = imported["commands"]
@@ -131,20 +136,7 @@ main()
 
 
 def _script(database, *args):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SURVEY_ENV": "development",
-    }
-    return subprocess.run(
-        [sys.executable, "-c", SCRIPT, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return _run(SCRIPT, database, *args)
 
 
 def test_a_command_that_serves_nothing_ends_without_the_teardown(sqlite_template, tmp_path):
