@@ -32,7 +32,8 @@ DEFAULT_HEADERS = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
-HSTS = ("Strict-Transport-Security", "max-age=31536000")
+# Over HTTPS (or where the cookies say it is), HSTS as well.
+SECURE_HEADERS = (*DEFAULT_HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
 
 
 def _add_missing(response: Response, headers: Iterable[tuple[str, str]]) -> None:
@@ -48,9 +49,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         current_request = request._get_current_object()
-        _add_missing(response, DEFAULT_HEADERS)
-        if current_request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
-            _add_missing(response, (HSTS,))
+        secure = current_request.is_secure or app.config.get("SESSION_COOKIE_SECURE")
+        _add_missing(response, SECURE_HEADERS if secure else DEFAULT_HEADERS)
         rule = rule_for(current_request.endpoint)
         if rule is None or not rule.cacheable:
             # Personal data must not outlive the visit in a shared browser's or a proxy's cache.
